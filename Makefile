@@ -1,0 +1,30 @@
+# Two commands matter (README): `make demo` and `make test`. Both create .venv when missing.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SAMPLES := samples/bundle
+
+.PHONY: demo test bench install install-dev clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit("hv needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(BIN)/hv import $(SAMPLES)/*.xlsx $(SAMPLES)/*.csv -o samples/report-import.parquet
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) bench/out

@@ -1,0 +1,175 @@
+"""The `hv` command line: a thin face over the library (hv.importer, hv.schema, hv.sample…).
+
+Parses options, calls the library, prints, and maps the outcome to the exit codes of
+design.md §7. Any HvError becomes one line on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from hv import __version__
+from hv.console import make_console, print_table
+from hv.errors import ExitCode, HvError
+
+app = typer.Typer(
+    name="hv",
+    help="健康扶贫名单核查工具：读取、清洗、核对花名册、参保、签约、救治、结算与死亡名单。",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+# Options shared by several commands are defined once here (frictionless style).
+LangOpt = Annotated[str, typer.Option("--lang", help="输出语言：zh（默认）或 en。", envvar="HV_LANG")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="只输出错误（适合 cron）。")]
+KindOpt = Annotated[Optional[str], typer.Option("--kind", help="名单类型（poverty/insurance/contract/treatment/"
+                                                "settlement/death）；默认按表头自动判断。")]
+SchemaDirOpt = Annotated[Optional[list[Path]], typer.Option("--schema-dir", help="追加的本地模式目录（可重复）。")]
+
+
+def _lang(lang: str) -> str:
+    if lang not in ("zh", "en"):
+        raise HvError(f"--lang 只能是 zh 或 en，不能是 {lang}", f"--lang must be zh or en, not {lang}")
+    return lang
+
+
+@app.callback(invoke_without_command=True)
+def _root(version: Annotated[bool, typer.Option("--version", help="显示版本号。")] = False) -> None:
+    if version:
+        typer.echo(f"hv {__version__}")
+        raise typer.Exit(0)
+
+
+@app.command("import")
+def import_cmd(
+    files: Annotated[list[Path], typer.Argument(help="输入文件：xlsx/xlsm/xls/ods/csv/tsv。")],
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="规范化后的表：.parquet 或 .csv。")] = None,
+    findings_out: Annotated[Optional[Path], typer.Option("--findings", help="导入问题清单：.csv 或 .parquet。")] = None,
+    kind: KindOpt = None,
+    schema_dir: SchemaDirOpt = None,
+    lang: LangOpt = "zh",
+    quiet: QuietOpt = False,
+) -> None:
+    """读取并清洗名单，写出带原值和来源（文件、工作表、Excel 行号）的规范表。"""
+    from hv.importer import import_files
+    from hv.output import refuse_inputs, write_table
+    from hv.schema import load_schemas
+
+    lang = _lang(lang)
+    refuse_inputs([p for p in (output, findings_out) if p], files)
+    result = import_files(files, kind=kind, schemas=load_schemas(schema_dir or []), lang=lang)
+    if output:
+        write_table(result.combined(), output)
+    if findings_out:
+        write_table(result.findings, findings_out)
+    _print_import_summary(result, lang, quiet)
+
+
+def _print_import_summary(result, lang: str, quiet: bool) -> None:
+    from hv.schema import load_schemas
+
+    console = make_console(quiet)
+    zh = lang == "zh"
+    schemas = load_schemas()
+    headers = (["文件", "工作表", "名单类型", "表头行", "读入行数", "去掉行数", "未识别的列"] if zh else
+               ["file", "sheet", "kind", "header row", "rows read", "rows dropped", "unmapped columns"])
+    rows = []
+    for s in result.sheets:
+        if s.skipped:
+            reason = {"empty": "空表", "hidden": "隐藏，未读取", "no-header": "找不到表头，未读取",
+                      "unknown-kind": "无法判断类型，未读取"}[s.skipped] if zh else s.skipped
+            rows.append([Path(s.file).name, s.sheet, reason, "", "", "", ""])
+            continue
+        label = schemas.schemas[s.kind].label if zh and s.kind in schemas.schemas else s.kind
+        header = "–".join(map(str, (s.header_rows[0], s.header_rows[-1]))) if len(s.header_rows) > 1 else str(
+            s.header_rows[0])
+        rows.append([Path(s.file).name, s.sheet, label, header, f"{s.rows:,}", f"{s.dropped:,}",
+                     ("、" if zh else ", ").join(s.unmapped)])
+    print_table(console, "导入汇总" if zh else "Import summary", headers, rows)
+    counts = result.findings.group_by("rule", "severity").len().sort("rule")
+    if counts.height:
+        print_table(console, "导入问题" if zh else "Import findings",
+                    ["规则", "级别", "数量"] if zh else ["rule", "severity", "count"],
+                    [[r, sev, f"{n:,}"] for r, sev, n in counts.iter_rows()])
+    total = sum(s.rows for s in result.sheets)
+    console.print(f"共读入 {total:,} 行。" if zh else f"{total:,} rows read.")
+
+
+@app.command("schema")
+def schema_cmd(
+    kind: Annotated[Optional[str], typer.Argument(help="名单类型；省略则列出全部类型。")] = None,
+    schema_dir: SchemaDirOpt = None,
+    lang: LangOpt = "zh",
+) -> None:
+    """显示名单类型的字段、可识别的表头写法和取值词表。"""
+    from hv.schema import load_schemas
+
+    lang = _lang(lang)
+    zh = lang == "zh"
+    schemas = load_schemas(schema_dir or [])
+    console = make_console()
+    if kind is None:
+        rows = [[s.kind, s.label if zh else s.label_en, len(s.fields), "、".join(s.required)] for s in schemas]
+        print_table(console, "名单类型" if zh else "List kinds",
+                    ["类型", "名称", "字段数", "必需字段"] if zh else ["kind", "name", "fields", "required"], rows)
+        return
+    schema = schemas[kind]
+    rows = []
+    for f in schema.fields.values():
+        need = "必需" if f.key in schema.required else ("建议" if f.key in schema.recommended else "")
+        vocab = "、".join(dict.fromkeys(f.vocab.values())) if f.vocab else ""
+        rows.append([f.key, f.label if zh else f.label_en, f.type, need if zh else need and (
+            "required" if f.key in schema.required else "recommended"), "、".join(f.synonyms), vocab])
+    print_table(console, f"{schema.label}（{schema.kind}）" if zh else f"{schema.label_en} ({schema.kind})",
+                ["字段", "名称", "类型", "要求", "可识别的表头", "标准取值"] if zh else
+                ["field", "label", "type", "need", "header synonyms", "standard values"], rows)
+
+
+@app.command("sample")
+def sample_cmd(
+    directory: Annotated[Path, typer.Argument(help="输出目录（不存在则创建）。")],
+    people: Annotated[int, typer.Option("--people", min=10, help="人数。")] = 2000,
+    seed: Annotated[int, typer.Option("--seed", help="随机种子；同一种子生成相同的数据。")] = 1,
+    lang: LangOpt = "zh",
+    quiet: QuietOpt = False,
+) -> None:
+    """生成一个县的合成名单包（六类名单，含已知错误及其答案 answers.csv）。"""
+    from hv.sample import generate_bundle
+
+    lang = _lang(lang)
+    directory.mkdir(parents=True, exist_ok=True)
+    info = generate_bundle(directory, people=people, seed=seed)
+    console = make_console(quiet)
+    for path in info.files:
+        console.print(str(path))
+    console.print(f"{info.people:,} 人，注入 {info.defects:,} 处错误，答案见 {info.answers}" if lang == "zh" else
+                  f"{info.people:,} people, {info.defects:,} injected defects, answers in {info.answers}")
+
+
+def main() -> None:
+    """Entry point: run the app and turn known errors into one line and exit code 2."""
+    lang = os.environ.get("HV_LANG", "zh")
+    if "--lang" in sys.argv:
+        i = sys.argv.index("--lang")
+        lang = sys.argv[i + 1] if i + 1 < len(sys.argv) else lang
+    try:
+        app()  # click handles usage errors itself: message, exit code 2
+    except HvError as exc:
+        typer.echo(f"hv: {exc.render('en' if lang == 'en' else 'zh')}", err=True)
+        sys.exit(ExitCode.ERROR)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # a bug: still one line and exit 2 for cron, details on request
+        if os.environ.get("HV_DEBUG"):
+            raise
+        typer.echo(f"hv: 内部错误 {type(exc).__name__}: {exc}（设置 HV_DEBUG=1 可查看详细信息）"
+                   if lang != "en" else f"hv: internal error {type(exc).__name__}: {exc} (set HV_DEBUG=1 for "
+                   "details)", err=True)
+        sys.exit(ExitCode.ERROR)

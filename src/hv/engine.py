@@ -1,0 +1,53 @@
+"""Run registered rules over a canonical table and turn what fires into findings.
+
+All conditions of all checks are evaluated in one polars pass; only the rows that fire are then
+formatted into findings. No Python runs per row.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from hv import findings
+from hv.rules.base import Check, Context, Rule, render
+
+_ROW_KEYS = ("name", "id_no", "town", "village")
+
+
+def run_rules(table: pl.DataFrame, ctx: Context, rules: list[Rule], *, lang: str = "zh",
+              severity: dict[str, str] | None = None) -> pl.DataFrame:
+    severity = severity or {}
+    checks: list[tuple[Rule, Check]] = [
+        (r, c) for r in rules if r.check is not None and r.applies_to(ctx.kind) for c in r.check(ctx)
+    ]
+    if not checks or table.height == 0:
+        return findings.empty()
+    flags = table.select(c.when.fill_null(False).alias(f"f{i}") for i, (_, c) in enumerate(checks))
+    fired = [i for i, hits in enumerate(flags.select(pl.all().any()).row(0)) if hits]
+    out = []
+    for i in fired:
+        r, c = checks[i]
+        out.append(_findings_of(table.filter(flags[f"f{i}"]), r, c, ctx, lang, severity.get(r.code, r.severity)))
+    return findings.concat(out)
+
+
+def _findings_of(rows: pl.DataFrame, r: Rule, c: Check, ctx: Context, lang: str, sev: str) -> pl.DataFrame:
+    raw = f"{c.field}_raw"
+    value = c.value if c.value is not None else (pl.col(raw) if raw in rows.columns else pl.lit(None))
+    suggestion = c.suggestion if c.suggestion is not None else pl.lit(None, dtype=pl.String)
+    label = ctx.schema.label_of(c.field, lang) if c.field else ""
+    args = {"value": value, "suggestion": suggestion, "label": label, **c.args}
+    return rows.select(
+        rule=pl.lit(r.code),
+        severity=pl.lit(sev),
+        category=pl.lit(r.category),
+        list=pl.lit(ctx.kind),
+        file=pl.col("file"),
+        sheet=pl.col("sheet"),
+        row=pl.col("row").cast(pl.Int64),
+        field=pl.lit(c.field, dtype=pl.String),
+        value=value.cast(pl.String),
+        suggestion=suggestion.cast(pl.String),
+        message=render(r.message(lang), args),
+        **{k: (pl.col(k) if k in rows.columns else pl.lit(None, dtype=pl.String)) for k in _ROW_KEYS},
+    )

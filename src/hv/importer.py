@@ -1,0 +1,255 @@
+"""Read, map and clean input files into canonical tables: the first stage of every command."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from hv import findings
+from hv.clean import cleaning_exprs
+from hv.engine import run_rules
+from hv.errors import InputError
+from hv.layout import SCAN_ROWS, Table, find_table
+from hv.mapping import Mapping, detect_kind, map_columns
+from hv.read import ROW, Grid, Workbook, read_workbook
+from hv.rules import imp  # noqa: F401 - registers the import diagnostics
+from hv.rules.base import REGISTRY, Context, Rule
+from hv.schema import SchemaSet, load_schemas
+
+PROVENANCE = ("kind", "file", "sheet", "row")
+
+
+@dataclass
+class SheetSummary:
+    """What happened to one sheet: the lines of `hv import`'s summary."""
+
+    file: str
+    sheet: str
+    fmt: str
+    encoding: str | None = None
+    kind: str | None = None
+    header_rows: tuple[int, ...] = ()
+    rows: int = 0
+    dropped_total: int = 0
+    dropped_blank: int = 0
+    dropped_repeated_header: int = 0
+    title_rows: int = 0
+    merged_filled: int = 0
+    unmapped: list[str] = field(default_factory=list)
+    skipped: str | None = None  # why the sheet was not read: empty, hidden, no-header, unknown-kind
+
+    @property
+    def dropped(self) -> int:
+        return self.dropped_total + self.dropped_blank + self.dropped_repeated_header
+
+
+@dataclass
+class ImportResult:
+    tables: dict[str, pl.DataFrame]  # list kind -> canonical table
+    sheets: list[SheetSummary]
+    findings: pl.DataFrame
+    headers: pl.DataFrame  # file, sheet, field -> the header text in that sheet
+
+    def combined(self) -> pl.DataFrame:
+        """All kinds in one table (columns a kind lacks are null)."""
+        frames = list(self.tables.values())
+        return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
+
+
+def import_files(paths: list[Path | str], *, kind: str | None = None, schemas: SchemaSet | None = None,
+                 lang: str = "zh", severity: dict[str, str] | None = None,
+                 rules: list[Rule] | None = None) -> ImportResult:
+    """Read every file; raise InputError (exit 2) for a file that cannot be used at all.
+
+    `rules` restricts the import diagnostics (IMP…) that run; default: all of them.
+    """
+    schemas = schemas or load_schemas()
+    if kind is not None:
+        schemas[kind]  # noqa: B018 - fail early on an unknown --kind
+    enabled = {r.code for r in (rules if rules is not None else REGISTRY.values())}
+    notes: list[dict] = []
+    sheets: list[SheetSummary] = []
+    frames: dict[str, list[pl.DataFrame]] = {}
+    headers: list[dict] = []
+    for path in paths:
+        workbook = read_workbook(path)
+        _file_notes(workbook, notes, lang)
+        usable = 0
+        for grid in workbook.grids:
+            summary = SheetSummary(str(path), grid.sheet, grid.fmt, workbook.encoding)
+            sheets.append(summary)
+            table = _sheet_table(grid, summary, schemas, kind, notes, lang)
+            if table is None:
+                continue
+            mapping = _sheet_mapping(table, summary, schemas, kind, path)
+            if mapping is None:
+                continue
+            usable += 1
+            schema = schemas[mapping.kind]
+            _sheet_notes(table, mapping, schema, summary, notes, lang)
+            headers.extend({"file": str(path), "sheet": grid.sheet, "field": key, "column": col.header}
+                           for key, col in mapping.fields.items())
+            frames.setdefault(mapping.kind, []).append(_canonical(table, mapping, schema, str(path)))
+        if not usable:
+            raise _unusable(workbook, sheets)
+    tables = {k: pl.concat(v, how="diagonal_relaxed") for k, v in frames.items()}
+    header_frame = pl.DataFrame(headers, schema={"file": pl.String, "sheet": pl.String, "field": pl.String,
+                                                 "column": pl.String})
+    found = [pl.DataFrame(notes) if notes else findings.empty()]
+    import_rules = [r for r in REGISTRY.values() if r.category == "import" and r.check and r.code in enabled]
+    for k, table in tables.items():
+        ctx = Context(k, schemas[k], frozenset(table.columns), lang=lang)
+        found.append(run_rules(table, ctx, import_rules, lang=lang, severity=severity))
+    result = findings.concat(found).filter(pl.col("rule").is_in(list(enabled)))
+    return ImportResult(tables, sheets, attach_columns(result, header_frame), header_frame)
+
+
+def attach_columns(found: pl.DataFrame, headers: pl.DataFrame) -> pl.DataFrame:
+    """Fill each finding's `column` with the header text of its field in its own sheet."""
+    if found.height == 0 or headers.height == 0:
+        return found
+    joined = found.join(headers.rename({"column": "_header"}), on=["file", "sheet", "field"], how="left",
+                        nulls_equal=True, maintain_order="left")
+    return joined.with_columns(pl.coalesce("column", "_header").alias("column")).drop("_header")
+
+
+def _sheet_table(grid: Grid, summary: SheetSummary, schemas: SchemaSet, kind: str | None, notes: list[dict],
+                 lang: str) -> Table | None:
+    if grid.hidden:
+        summary.skipped = "hidden"
+        notes.append(_note(imp.HIDDEN_SHEET, lang, grid.file, grid.sheet))
+        return None
+    if grid.cells.height == 0 or grid.cells.drop(ROW).null_count().sum_horizontal().item() == (
+            grid.cells.height * (grid.cells.width - 1)):
+        summary.skipped = "empty"
+        return None
+    known = set().union(*(s.header_index for s in schemas if kind is None or s.kind == kind))
+    table = find_table(grid, known)
+    if table is None:
+        summary.skipped = "no-header"
+        notes.append(_note(imp.NO_HEADER, lang, grid.file, grid.sheet, scan=SCAN_ROWS))
+    return table
+
+
+def _sheet_mapping(table: Table, summary: SheetSummary, schemas: SchemaSet, kind: str | None,
+                   path: Path | str) -> Mapping | None:
+    grid = table.grid
+    if kind is None:
+        ranked = detect_kind(table.columns, schemas, path)
+        if not ranked:
+            summary.skipped = "unknown-kind"
+            return None
+        if len(ranked) > 1 and ranked[0][0] == ranked[1][0]:
+            a, b = schemas[ranked[0][1]], schemas[ranked[1][1]]
+            raise InputError(
+                f"无法判断这是「{a.label}」还是「{b.label}」，请用 --kind {a.kind} 或 --kind {b.kind} 指定",
+                f"cannot tell whether this is a {a.kind} or a {b.kind} list; pass --kind", file=path,
+                sheet=grid.sheet or None)
+        kind = ranked[0][1]
+    schema = schemas[kind]
+    mapping = map_columns(table.columns, schema)
+    for key in schema.required:
+        if key not in mapping.fields:
+            f = schema.fields[key]
+            accepted = "、".join(dict.fromkeys([f.label, *f.synonyms[:5]]))
+            raise InputError(
+                f"「{schema.label}」缺少必需的列（可用的列名：{accepted}）",
+                f"the {schema.kind} list lacks a required column (accepted headers: {', '.join(f.synonyms[:5])})",
+                file=path, sheet=grid.sheet or None, column=f.label)
+    summary.kind = kind
+    summary.header_rows = table.header_rows
+    summary.rows = table.data.height
+    summary.dropped_total = table.dropped_total
+    summary.dropped_blank = table.dropped_blank
+    summary.dropped_repeated_header = table.dropped_repeated_header
+    summary.title_rows = table.title_rows
+    summary.merged_filled = table.merged_filled
+    summary.unmapped = [c.header for c in mapping.unmapped]
+    return mapping
+
+
+def _canonical(table: Table, mapping: Mapping, schema, file: str) -> pl.DataFrame:
+    columns = {key: col.name for key, col in mapping.fields.items()}
+    return table.data.lazy().select(
+        pl.lit(mapping.kind).alias("kind"),
+        pl.lit(file).alias("file"),
+        pl.lit(table.grid.sheet).alias("sheet"),
+        pl.col(ROW).cast(pl.Int64).alias("row"),
+        *cleaning_exprs(schema, columns),
+    ).collect()
+
+
+def _unusable(workbook: Workbook, sheets: list[SheetSummary]) -> InputError:
+    mine = [s for s in sheets if s.file == str(workbook.path)]
+    if all(s.skipped in ("empty", "hidden") for s in mine):
+        return InputError("文件里没有数据（所有工作表都是空的）", "no data: every sheet is empty", file=workbook.path)
+    if any(s.skipped == "unknown-kind" for s in mine):
+        return InputError("无法判断名单类型（表头里没有花名册、参保、签约、救治、结算或死亡名单特有的列），请用 --kind 指定",
+                          "cannot tell the list kind from the headers; pass --kind", file=workbook.path)
+    return InputError("找不到可识别的表头：前 30 行中没有一行包含“姓名”“身份证号”等至少两个标准列名",
+                      "no recognisable header: no row in the first 30 has two known column names",
+                      file=workbook.path)
+
+
+def _note(r: Rule, lang: str, file: str, sheet: str | None, row: int | None = None, field: str | None = None,
+          column: str | None = None, **args: object) -> dict:
+    return {"rule": r.code, "severity": r.severity, "category": r.category, "list": None, "file": file,
+            "sheet": sheet or "", "row": row, "column": column, "field": field,
+            "message": r.message(lang).format(**{k: str(v) for k, v in args.items()})}
+
+
+def _file_notes(workbook: Workbook, notes: list[dict], lang: str) -> None:
+    file = str(workbook.path)
+    if workbook.format_mismatch:
+        real = {"html": "HTML 网页表格" if lang == "zh" else "an HTML table",
+                "csv": "逗号分隔文本" if lang == "zh" else "comma-separated text",
+                "tsv": "制表符分隔文本" if lang == "zh" else "tab-separated text",
+                "xml2003": "Excel 2003 XML 表格" if lang == "zh" else "Excel 2003 XML"}[workbook.fmt]
+        notes.append(_note(imp.FORMAT_MISMATCH, lang, file, None, declared=workbook.declared, real=real))
+    if workbook.encoding:
+        notes.append(_note(imp.ENCODING, lang, file, None, encoding=workbook.encoding))
+
+
+def _sheet_notes(table: Table, mapping: Mapping, schema, summary: SheetSummary, notes: list[dict],
+                 lang: str) -> None:
+    file, sheet, header_row = summary.file, summary.sheet, summary.header_rows[-1]
+    for key in schema.recommended:
+        if key not in mapping.fields:
+            notes.append(_note(imp.MISSING_RECOMMENDED, lang, file, sheet, header_row, key,
+                               label=schema.label_of(key, lang)))
+    done = _layout_words(summary, lang)
+    if done:
+        notes.append(_note(imp.LAYOUT, lang, file, sheet, header_row, what="；".join(done) if lang == "zh"
+                           else "; ".join(done)))
+    if mapping.unmapped:
+        sep = "、" if lang == "zh" else ", "
+        notes.append(_note(imp.UNMAPPED, lang, file, sheet, header_row, kind_label=schema.label if lang == "zh"
+                           else schema.label_en, columns=sep.join(c.header for c in mapping.unmapped)))
+    for ignored, used, key in mapping.duplicates:
+        notes.append(_note(imp.DUPLICATE_COLUMN, lang, file, sheet, header_row, key, ignored.header,
+                           column=ignored.header, first=used.header, label=schema.label_of(key, lang)))
+
+
+def _layout_words(s: SheetSummary, lang: str) -> list[str]:
+    zh = lang == "zh"
+    words = []
+    if s.title_rows:
+        words.append(f"跳过表头上方 {s.title_rows} 行标题" if zh else f"skipped {s.title_rows} title rows")
+    if len(s.header_rows) > 1:
+        words.append(f"合并第 {s.header_rows[0]}–{s.header_rows[-1]} 行为表头" if zh
+                     else f"combined rows {s.header_rows[0]}-{s.header_rows[-1]} into one header")
+    if s.merged_filled:
+        words.append(f"按合并单元格填充 {s.merged_filled} 个单元格" if zh
+                     else f"filled {s.merged_filled} cells from merged ranges")
+    if s.dropped_total:
+        words.append(f"去掉 {s.dropped_total} 行合计/小计/签字行" if zh
+                     else f"dropped {s.dropped_total} total/signature rows")
+    if s.dropped_blank:
+        words.append(f"去掉 {s.dropped_blank} 个空行" if zh else f"dropped {s.dropped_blank} blank rows")
+    if s.dropped_repeated_header:
+        words.append(f"去掉 {s.dropped_repeated_header} 行重复表头" if zh
+                     else f"dropped {s.dropped_repeated_header} repeated header rows")
+    return words
+

@@ -1,0 +1,121 @@
+"""What a rule is: a declaration (code, severity, category, messages, a clerk's docstring) plus
+one vectorised check. The registry is filled by the rule modules at import time."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from dataclasses import field as default
+
+import polars as pl
+
+from hv.schema import Schema
+
+SEVERITIES = ("error", "warning", "info")
+DOC_SECTIONS = ("Why", "Bad", "Good", "Fix")
+
+
+@dataclass
+class Check:
+    """One way a rule fires on a table: a boolean expression over canonical columns.
+
+    `value` defaults to the raw text of `field`; `args` fill the message template's other
+    placeholders, so messages are built by polars, not per row in Python.
+    """
+
+    when: pl.Expr
+    field: str | None = None
+    value: pl.Expr | None = None
+    suggestion: pl.Expr | None = None
+    args: dict[str, pl.Expr] = default(default_factory=dict)
+
+
+@dataclass
+class Context:
+    """What a check may look at: the table's kind and schema, the columns present, the policy."""
+
+    kind: str
+    schema: Schema
+    columns: frozenset[str]
+    policy: object = None
+    lang: str = "zh"
+
+    def has(self, *keys: str) -> bool:
+        return all(k in self.columns for k in keys)
+
+    def fields_of_type(self, *types: str) -> list[str]:
+        return [k for k, f in self.schema.fields.items() if f.type in types and k in self.columns]
+
+
+CheckFn = Callable[[Context], Iterable[Check]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: str
+    category: str
+    kinds: tuple[str, ...]  # list kinds it applies to; empty = every kind
+    message_zh: str
+    message_en: str
+    doc: str
+    check: CheckFn | None = None  # None: found while reading the file, not by an expression
+
+    @property
+    def summary(self) -> str:
+        return self.doc.strip().splitlines()[0] if self.doc.strip() else ""
+
+    def message(self, lang: str) -> str:
+        return self.message_zh if lang == "zh" else self.message_en
+
+    def applies_to(self, kind: str) -> bool:
+        return not self.kinds or kind in self.kinds
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def _register(r: Rule) -> Rule:
+    if r.code in REGISTRY:
+        raise ValueError(f"rule code {r.code} registered twice")
+    if r.severity not in SEVERITIES:
+        raise ValueError(f"rule {r.code}: unknown severity {r.severity}")
+    REGISTRY[r.code] = r
+    return r
+
+
+def rule(code: str, name: str, severity: str, category: str, *, zh: str, en: str,
+         kinds: tuple[str, ...] = ()) -> Callable[[CheckFn], CheckFn]:
+    """Register a rule whose check is the decorated function; its docstring is the clerk's doc."""
+
+    def register(fn: CheckFn) -> CheckFn:
+        _register(Rule(code, name, severity, category, kinds, zh, en, inspect.getdoc(fn) or "", fn))
+        return fn
+
+    return register
+
+
+def declare(code: str, name: str, severity: str, category: str, *, zh: str, en: str, doc: str,
+            kinds: tuple[str, ...] = ()) -> Rule:
+    """Register a rule that the reader applies (file layout, encoding): no expression of its own."""
+    return _register(Rule(code, name, severity, category, kinds, zh, en, inspect.cleandoc(doc)))
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def render(template: str, args: dict[str, pl.Expr | str]) -> pl.Expr:
+    """A message template as one polars expression; `{name}` takes args[name]."""
+    pieces = _PLACEHOLDER.split(template)
+    exprs: list[pl.Expr] = []
+    for i, piece in enumerate(pieces):
+        if i % 2 == 0:
+            if piece:
+                exprs.append(pl.lit(piece))
+        else:
+            value = args.get(piece, "")
+            exprs.append(pl.lit(value) if isinstance(value, str) else value.cast(pl.String).fill_null(""))
+    return pl.concat_str(exprs) if exprs else pl.lit("")

@@ -1,0 +1,147 @@
+"""IMP: what hv noticed while reading a file (design.md §3, domain.md §6.0)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from hv import clean, idnumber
+from hv.rules.base import Check, Context, declare, rule
+
+FORMAT_MISMATCH = declare(
+    "IMP001", "format-mismatch", "warning", "import",
+    zh="文件扩展名是 .{declared}，实际内容是 {real}，已按实际格式读取",
+    en="the file is named .{declared} but holds {real}; read as what it is",
+    doc="""文件的扩展名与实际内容不符。
+
+    Why: 有些系统把网页表格或制表符分隔的文本存成 .xls；别的软件打开时会乱码或失败。
+    Bad: 花名册.xls（实际是 HTML 网页）
+    Good: 花名册.xlsx（真正的 Excel 工作簿）
+    Fix: 在 Excel 中打开后“另存为” Excel 工作簿（.xlsx）。hv 已按实际格式读取，数据不受影响。
+    """,
+)
+
+NO_HEADER = declare(
+    "IMP002", "no-header", "warning", "import",
+    zh="前 {scan} 行中找不到可识别的表头，已跳过该工作表",
+    en="no recognisable header in the first {scan} rows; sheet skipped",
+    doc="""工作表里找不到表头，整张表没有读取。
+
+    Why: hv 靠表头（姓名、身份证号……）认出每一列；找不到表头就无法核对这张表的任何数据。
+    Bad: 表头写成“列1、列2”，或表头在第 40 行以下。
+    Good: 前 30 行内有一行表头，至少包含“姓名”“身份证号”等两个可识别的列名。
+    Fix: 检查是否是说明页或空表；如是名单，把表头改成标准列名，或用 --schema-dir 增加本地列名。
+    """,
+)
+
+MISSING_RECOMMENDED = declare(
+    "IMP003", "missing-recommended-column", "warning", "import",
+    zh="缺少列「{label}」，依赖它的核查无法进行",
+    en="column '{label}' is missing; the checks that need it are skipped",
+    doc="""名单缺少一个建议具备的列（必需列缺失时 hv 直接报错退出）。
+
+    Why: 例如花名册没有“户编号”或“与户主关系”，就无法核对户主、家庭人数等家庭户规则。
+    Bad: 花名册只有 姓名、身份证号 两列。
+    Good: 花名册含 户编号、与户主关系、乡镇、村 等列。
+    Fix: 从系统重新导出完整字段，或补上该列。
+    """,
+)
+
+LAYOUT = declare(
+    "IMP004", "layout", "info", "import",
+    zh="{what}",
+    en="{what}",
+    doc="""读取时对表格版式所做的处理：跳过标题行、合并两行表头、填充合并单元格、去掉合计行和空行。
+
+    Why: 报表常带标题、填报单位、合计和签字行；这些不是人员数据，按人核对前要去掉，并如实记下。
+    Bad: （无需改正）
+    Good: （无需改正）
+    Fix: 无需处理；如果去掉的行数与预期不符，请检查表格末尾是否有人员行被写成了“合计”样式。
+    """,
+)
+
+@rule("IMP005", "long-number-stored-as-number", "warning", "import",
+      zh="「{label}」{value} 在 Excel 中被存成了数字，第 15 位以后的数字已经丢失",
+      en="'{label}' {value} was stored as a number in Excel; digits after the 15th are lost")
+def long_number_stored_as_number(ctx: Context):
+    """户编号、人员编号等长编号被 Excel 存成了数字，末尾几位已经丢失。
+
+    Why: Excel 的数字只保留 15 位有效数字，16 位以上的编号末尾会变成 0，无法从文件本身恢复。
+    Bad: 户编号 4115210010000000（原为 4115210010012345）
+    Good: 户编号单元格设为“文本”格式后录入，或导出时保留为文本。
+    Fix: 从原系统重新导出该列（设为文本格式），不要在 Excel 中直接改回。
+    """
+    for key in ctx.fields_of_type("code_no"):
+        yield Check(field=key, when=idnumber.excel_damaged(pl.col(key)))
+
+
+ENCODING = declare(
+    "IMP006", "encoding", "info", "import",
+    zh="文本编码为 {encoding}",
+    en="text encoding is {encoding}",
+    doc="""记录文本文件（CSV）的编码：UTF-8、带 BOM 的 UTF-8 或 GB18030（兼容 GBK、GB2312）。
+
+    Why: 同一个 CSV 用错编码打开会乱码；记下编码便于追查。
+    Bad: （无需改正）
+    Good: （无需改正）
+    Fix: 无需处理。
+    """,
+)
+
+
+@rule("IMP007", "unparsed-value", "error", "import",
+      zh="「{label}」的值「{value}」无法识别为{type_name}",
+      en="'{label}' value '{value}' is not a valid {type_name}")
+def unparsed_value(ctx: Context):
+    """单元格的值无法识别为日期、金额、比例或整数。
+
+    Why: 无法识别的日期或金额无法参与核对（如死亡后是否仍有结算、报销比例是否达标），等于缺失。
+    Bad: 签约日期 “2019.13.5”“19/5/10”“去年”；金额 “约300”
+    Good: 签约日期 2019-05-10；金额 300.00
+    Fix: 按原始凭证改成完整日期（四位年份）或数字金额。
+    """
+    names = {"date": ("日期", "date"), "money": ("金额", "amount"), "ratio": ("比例", "ratio"),
+             "int": ("整数", "whole number"), "year": ("年份", "year")}
+    for key in ctx.fields_of_type(*clean.PARSED_TYPES):
+        zh, en = names[ctx.schema.fields[key].type]
+        yield Check(field=key, when=clean.unparsed(pl.col(f"{key}_raw"), pl.col(key)),
+                    args={"type_name": zh if ctx.lang == "zh" else en})
+
+
+UNMAPPED = declare(
+    "IMP008", "unmapped-columns", "info", "import",
+    zh="这些列不属于「{kind_label}」的标准字段，未参与核对：{columns}",
+    en="columns not in the '{kind_label}' schema, not checked: {columns}",
+    doc="""表中有 hv 不认识的列，这些列原样保留但不参与核对。
+
+    Why: 列名写法各地不同；认不出的列可能是本地特有字段，也可能是写法不同的标准字段。
+    Bad: “身份证号（必填）”被写成“身分证”
+    Good: 使用标准列名，或在 --schema-dir 的模式文件中为该字段增加同义列名。
+    Fix: 如果该列本应参与核对，在本地模式文件的 synonyms 中加上这个列名。
+    """,
+)
+
+HIDDEN_SHEET = declare(
+    "IMP009", "hidden-sheet", "warning", "import",
+    zh="隐藏的工作表未读取",
+    en="hidden sheet not read",
+    doc="""工作簿中有隐藏的工作表，hv 没有读取它。
+
+    Why: 隐藏的表通常是旧数据或草稿；如果其中有人员，它们就没有被核对。
+    Bad: 乡镇分表中有一个被隐藏。
+    Good: 需要核对的表都取消隐藏；不需要的删除。
+    Fix: 在 Excel 中右键工作表标签“取消隐藏”，或删除该表。
+    """,
+)
+
+DUPLICATE_COLUMN = declare(
+    "IMP010", "duplicate-column", "warning", "import",
+    zh="列「{column}」与列「{first}」都对应字段「{label}」，只使用了「{first}」",
+    en="columns '{column}' and '{first}' both map to '{label}'; only '{first}' is used",
+    doc="""两列对应同一个标准字段，hv 只使用第一列。
+
+    Why: 例如同时有“联系电话”和“手机号”，后一列没有参与核对。
+    Bad: 同一表中两列都叫“身份证号”。
+    Good: 每个字段只有一列。
+    Fix: 删除或改名多余的列。
+    """,
+)

@@ -1,0 +1,265 @@
+"""List-kind schemas: canonical fields, Chinese labels, header synonyms and vocabularies.
+
+The YAML files in `schemas/` ship inside the package; `--schema-dir` adds a province's own
+profile on top (more synonyms, more vocabulary, new fields, new kinds) without touching code.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from hv.errors import ConfigError
+
+FIELD_TYPES = frozenset(
+    {"id", "name", "code", "multicode", "date", "money", "ratio", "int", "year", "phone", "text", "code_no"}
+)
+_FIELD_KEYS = frozenset({"label", "label_en", "type", "synonyms", "vocab", "vocab_file"})
+_KIND_KEYS = frozenset(
+    {"kind", "label", "label_en", "filename_hints", "common", "required", "recommended", "signature", "fields"}
+)
+
+
+def builtin_schema_dir() -> Path:
+    """`hv/schemas` in an installed wheel; the repository's `schemas/` in a source checkout."""
+    packaged = Path(__file__).parent / "schemas"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "schemas"
+
+
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】|<[^>]*>")
+_NOISE = re.compile(r"[\s*:＊※\"'“”‘’]+")
+_A_NUMBER = re.compile(r"^[a-z]\d{1,2}(?=[^\x00-\x7f])")
+
+
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _NOISE.sub("", text)
+    return _A_NUMBER.sub("", text)
+
+
+def header_candidates(cell: str) -> list[str]:
+    """Normalised spellings of a header cell, most specific first.
+
+    Real headers carry line breaks, notes in brackets, `*` for required and A-numbers
+    (`A7公民身份证号`); each part is tried so that `是否参加新农合\\n页面（…）` still matches.
+    """
+    text = unicodedata.normalize("NFKC", cell)
+    parts = [text] + [line for line in re.split(r"[\r\n]+", text) if line.strip()]
+    out: list[str] = []
+    for part in parts:
+        for variant in (part, _BRACKETS.sub("", part), *re.findall(r"\(([^)]*)\)", part)):
+            norm = _norm(variant)
+            if norm and norm not in out:
+                out.append(norm)
+    return out
+
+
+def normalize_value(text: str) -> str:
+    """The lookup form of a vocabulary value: NFKC, no spaces, case-folded."""
+    return _norm(str(text))
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    label_en: str
+    type: str
+    synonyms: tuple[str, ...]
+    # normalised spelling -> standard value
+    vocab: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Schema:
+    kind: str
+    label: str
+    label_en: str
+    filename_hints: tuple[str, ...]
+    required: tuple[str, ...]
+    recommended: tuple[str, ...]
+    signature: tuple[str, ...]
+    fields: dict[str, Field] = field(hash=False, compare=False)
+    # normalised header spelling -> canonical key
+    header_index: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+    def label_of(self, key: str, lang: str = "zh") -> str:
+        f = self.fields.get(key)
+        if f is None:
+            return key
+        return f.label if lang == "zh" else f.label_en
+
+
+def _header_index(fields: dict[str, Field], path: Path) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for f in fields.values():
+        for spelling in (f.key, f.label, *f.synonyms):
+            norm = _norm(spelling)
+            other = index.get(norm)
+            if other is not None and other != f.key:
+                raise ConfigError(
+                    f"表头「{spelling}」同时属于字段 {other} 和 {f.key}，请只保留一个",
+                    f"header '{spelling}' belongs to both {other} and {f.key}; keep it in one field only",
+                    file=path,
+                )
+            index[norm] = f.key
+    return index
+
+
+class SchemaSet:
+    """All list kinds known to this run: built-in schemas plus `--schema-dir` profiles."""
+
+    def __init__(self, schemas: dict[str, Schema]):
+        self.schemas = schemas
+
+    def __getitem__(self, kind: str) -> Schema:
+        try:
+            return self.schemas[kind]
+        except KeyError:
+            known = "、".join(self.schemas)
+            raise ConfigError(f"未知的名单类型「{kind}」，可选：{known}",
+                              f"unknown list kind '{kind}'; known: {', '.join(self.schemas)}") from None
+
+    def __iter__(self):
+        return iter(self.schemas.values())
+
+    @property
+    def kinds(self) -> list[str]:
+        return list(self.schemas)
+
+
+def load_schemas(extra_dirs: tuple[Path, ...] | list[Path] = ()) -> SchemaSet:
+    """Read the built-in schemas, then merge each extra directory on top, in order."""
+    return _load_schemas(tuple(Path(d) for d in extra_dirs))
+
+
+@lru_cache(maxsize=8)
+def _load_schemas(extra_dirs: tuple[Path, ...]) -> SchemaSet:
+    dirs = (builtin_schema_dir(), *extra_dirs)
+    for d in extra_dirs:
+        if not d.is_dir():
+            raise ConfigError("模式目录不存在", "schema directory does not exist", file=d)
+    common: dict[str, dict] = {}
+    kinds: dict[str, dict] = {}
+    sources: dict[str, Path] = {}
+    for d in dirs:
+        for path in sorted(d.glob("*.yaml")):
+            doc = _read_yaml(path)
+            if path.stem == "common":
+                _merge_fields(common, doc.get("fields") or {}, path)
+                continue
+            unknown = set(doc) - _KIND_KEYS
+            if unknown:
+                raise ConfigError(f"未知的键 {sorted(unknown)}", f"unknown keys {sorted(unknown)}", file=path)
+            kind = str(doc.get("kind") or path.stem)
+            target = kinds.setdefault(kind, {"kind": kind, "fields": {}})
+            sources.setdefault(kind, path)
+            for key, value in doc.items():
+                if key == "fields":
+                    _merge_fields(target["fields"], value or {}, path)
+                elif isinstance(value, list):
+                    target[key] = list(dict.fromkeys([*target.get(key, []), *value]))
+                else:
+                    target[key] = value
+    vocab_dirs = [d / "vocab" for d in reversed(dirs)]
+    return SchemaSet({k: _build(doc, common, vocab_dirs, sources[k]) for k, doc in kinds.items()})
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"模式文件不是合法的 YAML：{exc}", f"schema file is not valid YAML: {exc}",
+                          file=path) from None
+    if not isinstance(doc, dict):
+        raise ConfigError("模式文件应是一个映射", "schema file must be a mapping", file=path)
+    return doc
+
+
+def _merge_fields(into: dict[str, dict], fields: dict, path: Path) -> None:
+    for key, spec in fields.items():
+        spec = spec or {}
+        unknown = set(spec) - _FIELD_KEYS
+        if unknown:
+            raise ConfigError(f"字段 {key} 有未知的键 {sorted(unknown)}",
+                              f"field {key} has unknown keys {sorted(unknown)}", file=path)
+        if "type" in spec and spec["type"] not in FIELD_TYPES:
+            raise ConfigError(f"字段 {key} 的类型「{spec['type']}」未知，可选：{sorted(FIELD_TYPES)}",
+                              f"field {key} has unknown type '{spec['type']}'; known: {sorted(FIELD_TYPES)}",
+                              file=path)
+        target = into.setdefault(key, {"synonyms": [], "vocab": {}})
+        for k, v in spec.items():
+            if k == "synonyms":
+                target["synonyms"] = list(dict.fromkeys([*target["synonyms"], *map(str, v)]))
+            elif k == "vocab":
+                for standard, spellings in (v or {}).items():
+                    target["vocab"].setdefault(str(standard), []).extend(map(str, spellings or []))
+            elif k == "vocab_file":
+                target[k] = (path.parent / "vocab", str(v))
+            else:
+                target[k] = v
+
+
+def _build(doc: dict, common: dict[str, dict], vocab_dirs: list[Path], path: Path) -> Schema:
+    specs: dict[str, dict] = {}
+    for key in doc.get("common", []):
+        if key not in common:
+            raise ConfigError(f"common 中没有字段 {key}", f"no common field {key}", file=path)
+        specs[key] = common[key]
+    for key, spec in doc["fields"].items():
+        base = specs.get(key, {"synonyms": [], "vocab": {}})
+        merged = {**base, **{k: v for k, v in spec.items() if k not in ("synonyms", "vocab")}}
+        merged["synonyms"] = list(dict.fromkeys([*base.get("synonyms", []), *spec.get("synonyms", [])]))
+        merged["vocab"] = {**base.get("vocab", {}), **spec.get("vocab", {})}
+        specs[key] = merged
+    fields = {key: _build_field(key, spec, vocab_dirs, path) for key, spec in specs.items()}
+    for group in ("required", "recommended", "signature"):
+        for key in doc.get(group, []):
+            if key not in fields:
+                raise ConfigError(f"{group} 中的字段 {key} 没有定义", f"{group} names undefined field {key}",
+                                  file=path)
+    return Schema(
+        kind=doc["kind"],
+        label=str(doc.get("label", doc["kind"])),
+        label_en=str(doc.get("label_en", doc["kind"])),
+        filename_hints=tuple(doc.get("filename_hints", [])),
+        required=tuple(doc.get("required", [])),
+        recommended=tuple(doc.get("recommended", [])),
+        signature=tuple(doc.get("signature", [])),
+        fields=fields,
+        header_index=_header_index(fields, path),
+    )
+
+
+def _build_field(key: str, spec: dict, vocab_dirs: list[Path], path: Path) -> Field:
+    if "type" not in spec:
+        raise ConfigError(f"字段 {key} 没有 type", f"field {key} has no type", file=path)
+    vocab_spec: dict[str, list[str]] = {}
+    if "vocab_file" in spec:
+        own_dir, name = spec["vocab_file"]
+        for d in [own_dir, *vocab_dirs]:
+            if (d / name).is_file():
+                for standard, spellings in _read_yaml(d / name).items():
+                    vocab_spec.setdefault(str(standard), []).extend(map(str, spellings or []))
+                break
+        else:
+            raise ConfigError(f"找不到词表文件 {name}", f"vocabulary file {name} not found", file=path)
+    for standard, spellings in spec.get("vocab", {}).items():
+        vocab_spec.setdefault(standard, []).extend(spellings)
+    vocab: dict[str, str] = {}
+    for standard, spellings in vocab_spec.items():
+        for spelling in (standard, *spellings):
+            vocab[normalize_value(spelling)] = standard
+    return Field(
+        key=key,
+        label=str(spec.get("label", key)),
+        label_en=str(spec.get("label_en", key)),
+        type=spec["type"],
+        synonyms=tuple(spec.get("synonyms", [])),
+        vocab=vocab,
+    )
