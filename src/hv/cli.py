@@ -123,13 +123,22 @@ def schema_cmd(
     schema = schemas[kind]
     rows = []
     for f in schema.fields.values():
-        need = "必需" if f.key in schema.required else ("建议" if f.key in schema.recommended else "")
-        vocab = "、".join(dict.fromkeys(f.vocab.values())) if f.vocab else ""
-        rows.append([f.key, f.label if zh else f.label_en, f.type, need if zh else need and (
-            "required" if f.key in schema.required else "recommended"), "、".join(f.synonyms), vocab])
+        need = ("必需" if zh else "required") if f.key in schema.required else (
+            ("建议" if zh else "recommended") if f.key in schema.recommended else "")
+        rows.append([f.key, f.label if zh else f.label_en, f.type, need, "、".join(f.synonyms)])
     print_table(console, f"{schema.label}（{schema.kind}）" if zh else f"{schema.label_en} ({schema.kind})",
-                ["字段", "名称", "类型", "要求", "可识别的表头", "标准取值"] if zh else
-                ["field", "label", "type", "need", "header synonyms", "standard values"], rows)
+                ["字段", "名称", "类型", "要求", "可识别的表头"] if zh else
+                ["field", "label", "type", "need", "header synonyms"], rows)
+    vocab_rows = []
+    for f in schema.fields.values():
+        spellings: dict[str, list[str]] = {}
+        for spelling, standard in f.vocab.items():
+            spellings.setdefault(standard, []).append(spelling)
+        vocab_rows.extend([f.key, standard, "、".join(s for s in accepted if s != standard)]
+                          for standard, accepted in spellings.items())
+    if vocab_rows:
+        print_table(console, "取值词表" if zh else "Vocabularies",
+                    ["字段", "标准值", "也接受"] if zh else ["field", "standard value", "also accepted"], vocab_rows)
 
 
 @app.command("sample")

@@ -8,13 +8,13 @@ from pathlib import Path
 import polars as pl
 
 from hv import findings
-from hv.clean import cleaning_exprs
+from hv.clean import NEEDS_NFKC, clean_frame
 from hv.engine import run_rules
 from hv.errors import InputError
 from hv.layout import SCAN_ROWS, Table, find_table
 from hv.mapping import Mapping, detect_kind, map_columns
 from hv.read import ROW, Grid, Workbook, read_workbook
-from hv.rules import imp  # noqa: F401 - registers the import diagnostics
+from hv.rules import imp  # the package import also registers the whole catalog
 from hv.rules.base import REGISTRY, Context, Rule
 from hv.schema import SchemaSet, load_schemas
 
@@ -63,7 +63,7 @@ def import_files(paths: list[Path | str], *, kind: str | None = None, schemas: S
                  rules: list[Rule] | None = None) -> ImportResult:
     """Read every file; raise InputError (exit 2) for a file that cannot be used at all.
 
-    `rules` restricts the import diagnostics (IMP…) that run; default: all of them.
+    `rules` restricts the diagnostics that run while reading (IMP…, ID006); default: all of them.
     """
     schemas = schemas or load_schemas()
     if kind is not None:
@@ -98,7 +98,7 @@ def import_files(paths: list[Path | str], *, kind: str | None = None, schemas: S
     header_frame = pl.DataFrame(headers, schema={"file": pl.String, "sheet": pl.String, "field": pl.String,
                                                  "column": pl.String})
     found = [pl.DataFrame(notes) if notes else findings.empty()]
-    import_rules = [r for r in REGISTRY.values() if r.category == "import" and r.check and r.code in enabled]
+    import_rules = [r for r in REGISTRY.values() if r.at_import and r.check and r.code in enabled]
     for k, table in tables.items():
         ctx = Context(k, schemas[k], frozenset(table.columns), lang=lang)
         found.append(run_rules(table, ctx, import_rules, lang=lang, severity=severity))
@@ -172,13 +172,11 @@ def _sheet_mapping(table: Table, summary: SheetSummary, schemas: SchemaSet, kind
 
 def _canonical(table: Table, mapping: Mapping, schema, file: str) -> pl.DataFrame:
     columns = {key: col.name for key, col in mapping.fields.items()}
-    return table.data.lazy().select(
-        pl.lit(mapping.kind).alias("kind"),
-        pl.lit(file).alias("file"),
-        pl.lit(table.grid.sheet).alias("sheet"),
-        pl.col(ROW).cast(pl.Int64).alias("row"),
-        *cleaning_exprs(schema, columns),
-    ).collect()
+    scan = table.data.select(pl.col(c).str.contains(NEEDS_NFKC).any() for c in columns.values())
+    needs_nfkc = {c for c in scan.columns if scan[c].item()}
+    provenance = [pl.lit(mapping.kind).alias("kind"), pl.lit(file).alias("file"),
+                  pl.lit(table.grid.sheet).alias("sheet"), pl.col(ROW).cast(pl.Int64).alias("row")]
+    return clean_frame(table.data.lazy(), schema, columns, provenance, needs_nfkc).collect()
 
 
 def _unusable(workbook: Workbook, sheets: list[SheetSummary]) -> InputError:

@@ -36,7 +36,8 @@ def detect_kind(columns: list[Column], schemas: SchemaSet, filename: str | Path)
     """Kinds ranked by evidence: headers only that kind carries, then a hint in the file name.
 
     Every list has 姓名 and 身份证号, so only the signature columns (户编号, 参保状态, 签约日期,
-    医疗费总额, 死亡日期 …) tell the kinds apart; the file name breaks ties.
+    医疗费总额, 死亡日期 …) tell the kinds apart. A clerk's file name (…救治台账.xlsx) counts like
+    one and a half such columns: it settles a ledger that also carries cost columns.
     """
     stem = Path(filename).stem.lower()
     ranked = []
@@ -45,7 +46,7 @@ def detect_kind(columns: list[Column], schemas: SchemaSet, filename: str | Path)
         score = sum(1 for key in schema.signature if key in mapping.fields)
         if not score:
             continue
-        score += 0.5 * any(hint.lower() in stem for hint in schema.filename_hints)
+        score += 1.5 * any(hint.lower() in stem for hint in schema.filename_hints)
         if all(key in mapping.fields for key in schema.required):
             score += 0.25
         ranked.append((score, schema.kind))

@@ -63,6 +63,7 @@ class Rule:
     message_en: str
     doc: str
     check: CheckFn | None = None  # None: found while reading the file, not by an expression
+    at_import: bool = False  # also reported by `hv import`: it is about how the file stored a value
 
     @property
     def summary(self) -> str:
@@ -88,11 +89,13 @@ def _register(r: Rule) -> Rule:
 
 
 def rule(code: str, name: str, severity: str, category: str, *, zh: str, en: str,
-         kinds: tuple[str, ...] = ()) -> Callable[[CheckFn], CheckFn]:
+         kinds: tuple[str, ...] = (), at_import: bool = False) -> Callable[[CheckFn], CheckFn]:
     """Register a rule whose check is the decorated function; its docstring is the clerk's doc."""
 
     def register(fn: CheckFn) -> CheckFn:
-        _register(Rule(code, name, severity, category, kinds, zh, en, inspect.getdoc(fn) or "", fn))
+        doc = inspect.getdoc(fn) or ""
+        _register(Rule(code, name, severity, category, kinds, zh, en, doc, fn,
+                       at_import=at_import or category == "import"))
         return fn
 
     return register
@@ -101,7 +104,7 @@ def rule(code: str, name: str, severity: str, category: str, *, zh: str, en: str
 def declare(code: str, name: str, severity: str, category: str, *, zh: str, en: str, doc: str,
             kinds: tuple[str, ...] = ()) -> Rule:
     """Register a rule that the reader applies (file layout, encoding): no expression of its own."""
-    return _register(Rule(code, name, severity, category, kinds, zh, en, inspect.cleandoc(doc)))
+    return _register(Rule(code, name, severity, category, kinds, zh, en, inspect.cleandoc(doc), at_import=True))
 
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
