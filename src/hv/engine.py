@@ -50,4 +50,9 @@ def _findings_of(rows: pl.DataFrame, r: Rule, c: Check, ctx: Context, lang: str,
         suggestion=suggestion.cast(pl.String),
         message=render(r.message(lang), args),
         **{k: (pl.col(k) if k in rows.columns else pl.lit(None, dtype=pl.String)) for k in _ROW_KEYS},
+        related_file=c.related_file if c.related_file is not None else (
+            pl.col("file") if c.related_row is not None else pl.lit(None, dtype=pl.String)),
+        related_sheet=c.related_sheet if c.related_sheet is not None else (
+            pl.col("sheet") if c.related_row is not None else pl.lit(None, dtype=pl.String)),
+        related_row=(c.related_row if c.related_row is not None else pl.lit(None)).cast(pl.Int64),
     )

@@ -9,6 +9,7 @@ import polars as pl
 
 from hv import findings
 from hv.clean import NEEDS_NFKC, clean_frame
+from hv.config import ListSpec
 from hv.engine import run_rules
 from hv.errors import InputError
 from hv.layout import SCAN_ROWS, Table, find_table
@@ -58,22 +59,26 @@ class ImportResult:
         return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
 
 
-def import_files(paths: list[Path | str], *, kind: str | None = None, schemas: SchemaSet | None = None,
+def import_files(paths: list[Path | str | ListSpec], *, kind: str | None = None, schemas: SchemaSet | None = None,
                  lang: str = "zh", severity: dict[str, str] | None = None,
                  rules: list[Rule] | None = None) -> ImportResult:
     """Read every file; raise InputError (exit 2) for a file that cannot be used at all.
 
     `rules` restricts the diagnostics that run while reading (IMP…, ID006); default: all of them.
+    A ListSpec gives one file its own kind; `kind` applies to the others.
     """
     schemas = schemas or load_schemas()
-    if kind is not None:
-        schemas[kind]  # noqa: B018 - fail early on an unknown --kind
+    specs = [p if isinstance(p, ListSpec) else ListSpec(Path(p), kind) for p in paths]
+    for spec in specs:
+        if spec.kind is not None:
+            schemas[spec.kind]  # noqa: B018 - fail early on an unknown kind
     enabled = {r.code for r in (rules if rules is not None else REGISTRY.values())}
     notes: list[dict] = []
     sheets: list[SheetSummary] = []
     frames: dict[str, list[pl.DataFrame]] = {}
     headers: list[dict] = []
-    for path in paths:
+    for spec in specs:
+        path, kind = spec.path, spec.kind
         workbook = read_workbook(path)
         _file_notes(workbook, notes, lang)
         usable = 0

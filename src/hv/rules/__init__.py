@@ -1,6 +1,12 @@
-"""The rule catalog. Importing this package registers every built-in rule in REGISTRY."""
+"""The rule catalog. Importing this package registers every rule module in it (REGISTRY)."""
 
-from hv.rules import ids, imp  # noqa: F401
-from hv.rules.base import REGISTRY, Check, Context, Rule
+import importlib
+import pkgutil
 
-__all__ = ["REGISTRY", "Check", "Context", "Rule"]
+from hv.rules.base import REGISTRY, Check, Context, Rule, select_rules
+
+for _module in pkgutil.iter_modules(__path__):
+    if _module.name != "base":
+        importlib.import_module(f"{__name__}.{_module.name}")
+
+__all__ = ["REGISTRY", "Check", "Context", "Rule", "select_rules"]

@@ -30,6 +30,10 @@ class Check:
     value: pl.Expr | None = None
     suggestion: pl.Expr | None = None
     args: dict[str, pl.Expr] = default(default_factory=dict)
+    # the other row a finding points at (a duplicate's first occurrence, a household's head)
+    related_row: pl.Expr | None = None
+    related_file: pl.Expr | None = None
+    related_sheet: pl.Expr | None = None
 
 
 @dataclass
@@ -122,3 +126,26 @@ def render(template: str, args: dict[str, pl.Expr | str]) -> pl.Expr:
             value = args.get(piece, "")
             exprs.append(pl.lit(value) if isinstance(value, str) else value.cast(pl.String).fill_null(""))
     return pl.concat_str(exprs) if exprs else pl.lit("")
+
+
+def select_rules(select: tuple[str, ...] | list[str] = (), ignore: tuple[str, ...] | list[str] = ()) -> list[Rule]:
+    """Rules chosen by code or prefix, like a linter: `--select ID,HH00 --ignore ID011`.
+
+    An empty selection means every rule. A code or prefix that matches no rule is an error, so
+    that a typo in a cron job's configuration does not silently switch checks off.
+    """
+    from hv.errors import ConfigError
+
+    def matching(patterns, what: str) -> set[str]:
+        chosen: set[str] = set()
+        for pattern in patterns:
+            hits = {code for code in REGISTRY if code.startswith(pattern.strip().upper())}
+            if not hits:
+                raise ConfigError(f"{what} 中的「{pattern}」不是任何规则的代码或前缀（hv rules 可列出全部规则）",
+                                  f"'{pattern}' in {what} matches no rule code or prefix (see hv rules)")
+            chosen |= hits
+        return chosen
+
+    selected = matching(select, "select") if select else set(REGISTRY)
+    selected -= matching(ignore, "ignore")
+    return [REGISTRY[code] for code in sorted(selected)]

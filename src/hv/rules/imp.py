@@ -48,8 +48,8 @@ MISSING_RECOMMENDED = declare(
 
 LAYOUT = declare(
     "IMP004", "layout", "info", "import",
-    zh="{what}",
-    en="{what}",
+    zh="版式处理：{what}",
+    en="layout: {what}",
     doc="""读取时对表格版式所做的处理：跳过标题行、合并两行表头、填充合并单元格、去掉合计行和空行。
 
     Why: 报表常带标题、填报单位、合计和签字行；这些不是人员数据，按人核对前要去掉，并如实记下。

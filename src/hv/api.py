@@ -1,0 +1,50 @@
+"""The library face of hv: what the command line calls, and what other programs and tests call."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from hv import findings
+from hv.config import Config, ListSpec
+from hv.engine import run_rules
+from hv.importer import ImportResult, attach_columns, import_files
+from hv.rules import Context, Rule, select_rules
+from hv.schema import load_schemas
+
+
+@dataclass
+class CheckResult:
+    imported: ImportResult
+    findings: pl.DataFrame
+    rules: list[Rule]
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase: read, rules
+
+    def count_at_or_above(self, severity: str) -> int:
+        levels = {"error": ("error",), "warning": ("error", "warning"), "info": ("error", "warning", "info")}
+        return self.findings.filter(pl.col("severity").is_in(levels[severity])).height
+
+
+def check(paths: list[Path | str | ListSpec], config: Config | None = None, *, kind: str | None = None,
+          lang: str = "zh") -> CheckResult:
+    """Read the lists, run the selected single-list rules, and return every finding."""
+    config = config or Config()
+    rules = select_rules(config.rules.select, config.rules.ignore)
+    severity = config.rules.severity
+    schemas = load_schemas(config.schema_dirs)
+    started = time.perf_counter()
+    imported = import_files(paths or list(config.lists), kind=kind, schemas=schemas, lang=lang,
+                            severity=severity, rules=rules)
+    read_done = time.perf_counter()
+    list_rules = [r for r in rules if r.check is not None and not r.at_import]
+    found = [imported.findings]
+    for list_kind, table in imported.tables.items():
+        ctx = Context(list_kind, schemas[list_kind], frozenset(table.columns), config.policy, lang)
+        found.append(attach_columns(run_rules(table, ctx, list_rules, lang=lang, severity=severity),
+                                    imported.headers))
+    result = findings.sort(findings.concat(found))
+    timings = {"read": read_done - started, "rules": time.perf_counter() - read_done}
+    return CheckResult(imported, result, rules, timings)
