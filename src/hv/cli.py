@@ -47,6 +47,118 @@ def _root(version: Annotated[bool, typer.Option("--version", help="显示版本�
         raise typer.Exit(0)
 
 
+FAIL_ON = ("error", "warning", "never")
+
+
+def _split(values: list[str] | None) -> tuple[str, ...]:
+    return tuple(v.strip() for item in values or [] for v in item.split(",") if v.strip())
+
+
+@app.command("check")
+def check_cmd(
+    files: Annotated[Optional[list[Path]], typer.Argument(help="名单文件；省略时使用配置文件 [lists] 中的文件。")] = None,
+    output: Annotated[Optional[list[Path]], typer.Option("--output", "-o", help="报告文件：.xlsx、.csv 或 .json（可重复）。")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", "-c", help="配置文件（默认：当前目录的 hv.toml）。")] = None,
+    select: Annotated[Optional[list[str]], typer.Option("--select", help="只运行这些规则（代码或前缀，逗号分隔）。")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="不运行这些规则（代码或前缀）。")] = None,
+    fail_on: Annotated[str, typer.Option("--fail-on", help="有该级别及以上的问题时退出码为 1：error、warning 或 never。")] = "error",
+    ref_date: Annotated[Optional[str], typer.Option("--ref-date", help="核查基准日期，如 2020-12-31（默认：今天）。")] = None,
+    mask: Annotated[bool, typer.Option("--mask", help="隐藏身份证号和姓名的中间部分。")] = False,
+    show: Annotated[int, typer.Option("--show", min=0, help="终端上每条规则显示的问题条数。")] = 5,
+    kind: KindOpt = None,
+    schema_dir: SchemaDirOpt = None,
+    lang: LangOpt = "zh",
+    quiet: QuietOpt = False,
+) -> None:
+    """核查名单：逐行、逐户检查错误，写出问题清单；退出码 0 无问题，1 有问题，2 输入或配置错误。"""
+    from dataclasses import replace
+
+    from hv.api import check
+    from hv.config import load_config, parse_config
+    from hv.output import refuse_inputs
+    from hv.report import Report, check_outputs, write_report
+    from hv.report.text import print_summary
+    from hv.schema import load_schemas
+
+    lang = _lang(lang)
+    if fail_on not in FAIL_ON:
+        raise HvError(f"--fail-on 只能是 {'、'.join(FAIL_ON)}", f"--fail-on must be one of {', '.join(FAIL_ON)}")
+    cfg = load_config(config)
+    rules = replace(cfg.rules, select=_split(select) or cfg.rules.select, ignore=cfg.rules.ignore + _split(ignore))
+    policy = cfg.policy
+    if ref_date:
+        policy = parse_config({"policy": {"ref_date": ref_date}}, Path("--ref-date")).policy
+        policy = replace(cfg.policy, ref_date=policy.ref_date)
+    cfg = replace(cfg, rules=rules, policy=policy, schema_dirs=cfg.schema_dirs + tuple(schema_dir or []))
+    inputs = list(files or []) or list(cfg.lists)
+    if not inputs:
+        raise HvError("没有要核查的文件：请在命令行给出文件，或在配置文件的 [lists] 中列出",
+                      "nothing to check: give files on the command line or list them in [lists]")
+    outputs = list(output or [])
+    check_outputs(outputs)
+    refuse_inputs(outputs, [getattr(i, "path", i) for i in inputs])
+    result = check(inputs, cfg, kind=kind, lang=lang)
+    schemas = load_schemas(cfg.schema_dirs)
+    report = Report.build(
+        result.findings, mask=mask, lang=lang, inputs=[str(getattr(i, "path", i)) for i in inputs],
+        rule_names={r.code: r.summary if lang == "zh" else r.name for r in result.rules},
+        list_labels={s.kind: s.label if lang == "zh" else s.kind for s in schemas},
+    )
+    for path in outputs:
+        write_report(report, path)
+    console = make_console(quiet)
+    print_summary(console, report, show=show, details=console.is_terminal)
+    for path in outputs:
+        console.print(f"报告已写入 {path}" if lang == "zh" else f"report written to {path}")
+    threshold = {"error": "error", "warning": "warning", "never": None}[fail_on]
+    if threshold and result.count_at_or_above(threshold):
+        raise typer.Exit(ExitCode.FINDINGS)
+
+
+@app.command("rules")
+def rules_cmd(
+    prefix: Annotated[Optional[str], typer.Argument(help="只列出以此开头的规则代码，如 ID 或 HH00。")] = None,
+    kind: KindOpt = None,
+    lang: LangOpt = "zh",
+) -> None:
+    """列出全部核查规则（可按代码前缀或名单类型筛选）。"""
+    from hv.rules import REGISTRY
+
+    lang = _lang(lang)
+    zh = lang == "zh"
+    chosen = [r for r in REGISTRY.values() if (not prefix or r.code.startswith(prefix.upper()))
+              and (not kind or r.applies_to(kind))]
+    if not chosen:
+        raise HvError(f"没有以「{prefix}」开头的规则", f"no rule code starts with '{prefix}'")
+    rows = [[r.code, r.name, r.severity, r.category, ",".join(r.kinds) or ("全部" if zh else "all"),
+             r.summary if zh else r.message_en] for r in sorted(chosen, key=lambda r: r.code)]
+    print_table(make_console(), "核查规则" if zh else "Rules",
+                ["代码", "名称", "级别", "类别", "名单", "说明"] if zh else
+                ["code", "name", "severity", "category", "lists", "description"], rows)
+
+
+@app.command("explain")
+def explain_cmd(code: Annotated[str, typer.Argument(help="规则代码，如 ID001。")], lang: LangOpt = "zh") -> None:
+    """显示一条规则的说明：为什么、错误示例、正确示例、怎么改。"""
+    from hv.rules import REGISTRY
+
+    lang = _lang(lang)
+    rule = REGISTRY.get(code.upper())
+    if rule is None:
+        raise HvError(f"没有规则 {code}（hv rules 可列出全部规则）", f"no rule {code} (see hv rules)")
+    zh = lang == "zh"
+    console = make_console()
+    console.print(f"{rule.code}  {rule.name}")
+    console.print(("级别：{0}  类别：{1}  名单：{2}" if zh else "severity: {0}  category: {1}  lists: {2}").format(
+        rule.severity, rule.category, ", ".join(rule.kinds) or ("全部" if zh else "all")))
+    console.print(("提示语：" if zh else "message: ") + rule.message(lang))
+    console.print()
+    sections = {"Why": "原因", "Bad": "错误示例", "Good": "正确示例", "Fix": "改正方法"} if zh else {}
+    for line in rule.doc.splitlines():
+        head, sep, rest = line.partition(":")
+        console.print(f"{sections[head]}：{rest.strip()}" if sep and head in sections else line, markup=False)
+
+
 @app.command("import")
 def import_cmd(
     files: Annotated[list[Path], typer.Argument(help="输入文件：xlsx/xlsm/xls/ods/csv/tsv。")],

@@ -1,0 +1,71 @@
+"""Reports: one function per format, chosen by the output's suffix (datasette-style table).
+
+Every writer takes the same `Report` and writes atomically; files are never capped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+
+from hv import __version__
+from hv.errors import InputError
+from hv.findings import CATEGORY_LABELS, LABELS, SEVERITY_LABELS
+from hv.mask import mask_findings
+
+
+@dataclass
+class Report:
+    findings: pl.DataFrame
+    lang: str = "zh"
+    masked: bool = False
+    inputs: list[str] = field(default_factory=list)
+    rule_names: dict[str, str] = field(default_factory=dict)  # code -> one-line summary
+    list_labels: dict[str, str] = field(default_factory=dict)  # kind -> label in the report's language
+    generated_at: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
+    version: str = __version__
+
+    @classmethod
+    def build(cls, findings: pl.DataFrame, *, mask: bool = False, **kwargs) -> Report:
+        return cls(mask_findings(findings) if mask else findings, masked=mask, **kwargs)
+
+    def labelled(self) -> pl.DataFrame:
+        """The findings with the contract's labels and translated values, for people."""
+        frame = self.findings.with_columns(
+            pl.col("severity").replace(SEVERITY_LABELS[self.lang]),
+            pl.col("category").replace(CATEGORY_LABELS[self.lang]),
+            pl.col("list").replace(self.list_labels),
+        )
+        return frame.rename(LABELS[self.lang])
+
+    def counts_by_rule(self) -> pl.DataFrame:
+        return (self.findings.group_by("rule", "severity", "category").len("count")
+                .with_columns(pl.col("rule").replace_strict(self.rule_names, default="").alias("summary"))
+                .sort(["count", "rule"], descending=[True, False]))
+
+
+Writer = Callable[[Report, Path], None]
+
+
+def writers() -> dict[str, Writer]:
+    from hv.report import document, table, workbook
+
+    return {".xlsx": workbook.write, ".csv": table.write, ".json": document.write}
+
+
+def check_outputs(paths: list[Path]) -> None:
+    """Refuse an unknown format before any work is done."""
+    known = writers()
+    for path in paths:
+        if Path(path).suffix.lower() not in known:
+            raise InputError(f"不支持的报告格式 {Path(path).suffix or '（无扩展名）'}，可用：{'、'.join(known)}",
+                             f"unsupported report format {Path(path).suffix or '(none)'}; use {', '.join(known)}",
+                             file=path)
+
+
+def write_report(report: Report, path: Path) -> None:
+    writers()[Path(path).suffix.lower()](report, Path(path))
