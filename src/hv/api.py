@@ -46,5 +46,5 @@ def check(paths: list[Path | str | ListSpec], config: Config | None = None, *, k
         found.append(attach_columns(run_rules(table, ctx, list_rules, lang=lang, severity=severity),
                                     imported.headers))
     result = findings.sort(findings.concat(found))
-    timings = {"read": read_done - started, "rules": time.perf_counter() - read_done}
+    timings = {**imported.timings, "read": read_done - started, "rules": time.perf_counter() - read_done}
     return CheckResult(imported, result, rules, timings)

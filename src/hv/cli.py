@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -29,6 +30,12 @@ app = typer.Typer(
 # Options shared by several commands are defined once here (frictionless style).
 LangOpt = Annotated[str, typer.Option("--lang", help="输出语言：zh（默认）或 en。", envvar="HV_LANG")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="只输出错误（适合 cron）。")]
+TimingsOpt = Annotated[bool, typer.Option("--timings", help="在标准错误上打印各阶段耗时（秒）。")]
+
+
+def _print_timings(timings: dict[str, float], enabled: bool) -> None:
+    if enabled:
+        typer.echo("timings: " + " ".join(f"{phase}={seconds:.3f}s" for phase, seconds in timings.items()), err=True)
 KindOpt = Annotated[Optional[str], typer.Option("--kind", help="名单类型（poverty/insurance/contract/treatment/"
                                                 "settlement/death）；默认按表头自动判断。")]
 SchemaDirOpt = Annotated[Optional[list[Path]], typer.Option("--schema-dir", help="追加的本地模式目录（可重复）。")]
@@ -65,6 +72,7 @@ def check_cmd(
     ref_date: Annotated[Optional[str], typer.Option("--ref-date", help="核查基准日期，如 2020-12-31（默认：今天）。")] = None,
     mask: Annotated[bool, typer.Option("--mask", help="隐藏身份证号和姓名的中间部分。")] = False,
     show: Annotated[int, typer.Option("--show", min=0, help="终端上每条规则显示的问题条数。")] = 5,
+    timings: TimingsOpt = False,
     kind: KindOpt = None,
     schema_dir: SchemaDirOpt = None,
     lang: LangOpt = "zh",
@@ -104,8 +112,11 @@ def check_cmd(
         rule_names={r.code: r.summary if lang == "zh" else r.name for r in result.rules},
         list_labels={s.kind: s.label if lang == "zh" else s.kind for s in schemas},
     )
+    started = time.perf_counter()
     for path in outputs:
         write_report(report, path)
+    result.timings["write"] = time.perf_counter() - started
+    _print_timings(result.timings, timings)
     console = make_console(quiet)
     print_summary(console, report, show=show, details=console.is_terminal)
     for path in outputs:
@@ -166,6 +177,7 @@ def import_cmd(
     findings_out: Annotated[Optional[Path], typer.Option("--findings", help="导入问题清单：.csv 或 .parquet。")] = None,
     kind: KindOpt = None,
     schema_dir: SchemaDirOpt = None,
+    timings: TimingsOpt = False,
     lang: LangOpt = "zh",
     quiet: QuietOpt = False,
 ) -> None:
@@ -177,10 +189,12 @@ def import_cmd(
     lang = _lang(lang)
     refuse_inputs([p for p in (output, findings_out) if p], files)
     result = import_files(files, kind=kind, schemas=load_schemas(schema_dir or []), lang=lang)
+    read_done = time.perf_counter()
     if output:
         write_table(result.combined(), output)
     if findings_out:
         write_table(result.findings, findings_out)
+    _print_timings({**result.timings, "write": time.perf_counter() - read_done}, timings)
     _print_import_summary(result, lang, quiet)
 
 

@@ -22,7 +22,8 @@ def run_rules(table: pl.DataFrame, ctx: Context, rules: list[Rule], *, lang: str
     ]
     if not checks or table.height == 0:
         return findings.empty()
-    flags = table.select(c.when.fill_null(False).alias(f"f{i}") for i, (_, c) in enumerate(checks))
+    # lazy, so that polars evaluates a sub-expression shared by several checks only once
+    flags = table.lazy().select(c.when.fill_null(False).alias(f"f{i}") for i, (_, c) in enumerate(checks)).collect()
     fired = [i for i, hits in enumerate(flags.select(pl.all().any()).row(0)) if hits]
     out = []
     for i in fired:

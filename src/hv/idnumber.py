@@ -48,20 +48,27 @@ def upgrade15(id15: pl.Expr) -> pl.Expr:
     return first17 + check_char(first17)
 
 
-def excel_damaged(digits: pl.Expr) -> pl.Expr:
+def excel_damaged(digits: pl.Expr, *, id_numbers: bool = True) -> pl.Expr:
     """True where a long digit string is what Excel leaves of a number it stored as a double.
 
     Excel keeps 15 significant digits: an 18-digit ID typed as a number comes back as the exact
     value of the double nearest `first15 × 1000` (…1008), is displayed and exported as
     `first15 + "000"`, or, written by a program, as some other exact double. A genuine ID
     matches one of these patterns about 1 time in 60; it then passes its checksum and is kept.
+    For other long numbers (`id_numbers=False`) there is no check digit to tell.
     """
-    as_float = digits.cast(pl.Float64, strict=False)
-    rounded = as_float.round_sig_figs(15).cast(pl.Int64, strict=False).cast(pl.String)
-    exact = as_float.cast(pl.Int64, strict=False).cast(pl.String)
     long_digits = digits.str.contains(r"^\d{16,19}$")
-    is18 = digits.str.len_chars() == 18
-    typed_in_excel = rounded == digits
-    bad18 = is18 & ~checksum_ok(digits)
-    shown_by_excel = digits.str.contains(r"^\d{15}000$")
-    return long_digits & ((typed_in_excel & ~(is18 & checksum_ok(digits))) | ((exact == digits) | shown_by_excel) & bad18)
+    if id_numbers:
+        genuine = (digits.str.len_chars() == 18) & checksum_ok(digits)
+        # the float round trip runs only on the few candidates; elsewhere it works on nulls
+        candidate = pl.when(long_digits & ~genuine).then(digits)
+    else:
+        candidate = pl.when(long_digits).then(digits)
+    as_float = candidate.cast(pl.Float64, strict=False)
+    typed_in_excel = as_float.round_sig_figs(15).cast(pl.Int64, strict=False).cast(pl.String) == candidate
+    if not id_numbers:
+        return typed_in_excel.fill_null(False)
+    exact_double = as_float.cast(pl.Int64, strict=False).cast(pl.String) == candidate
+    shown_by_excel = candidate.str.contains(r"^\d{15}000$")
+    is18 = candidate.str.len_chars() == 18
+    return (typed_in_excel | ((exact_double | shown_by_excel) & is18)).fill_null(False)

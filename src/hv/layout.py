@@ -140,22 +140,23 @@ def _drop_non_data(table: Table) -> Table:
     """Drop blank rows, 合计/小计 and signature rows, and header rows repeated for printing."""
     columns = [c.name for c in table.columns]
     body = table.data
-    stripped = [pl.col(c).str.strip_chars() for c in columns]
-    blank = pl.all_horizontal([(s.is_null() | (s == "")) for s in stripped]) if columns else pl.lit(True)
-    joined = pl.concat_str([pl.col(c) for c in columns[:6]], separator="\x1f", ignore_nulls=True)
-    footer = joined.str.contains(_FOOTER) & ~pl.any_horizontal(
-        [pl.col(c).str.contains(_ID_LIKE.pattern) for c in columns]).fill_null(False)
+    if not columns or body.height == 0:
+        return table
+    blank = pl.all_horizontal(pl.col(c).is_null() | (pl.col(c) == "") for c in columns)
+    lead = pl.concat_str([pl.col(c) for c in columns[:6]], separator="\x1f", ignore_nulls=True)
+    # a total row's first cells say so; the few rows that look like one are then checked for an ID
+    looks_like_footer = lead.str.contains(_FOOTER).fill_null(False)
     named = [c for c in table.columns if c.header]
-    repeat = pl.sum_horizontal([(pl.col(c.name).str.strip_chars() == c.header).fill_null(False) for c in named])
-    threshold = max(2, len(named) // 2)
-    flags = body.select(
-        blank=blank,
-        footer=footer.fill_null(False),
-        repeat=(repeat >= threshold) if named else pl.lit(False),
-    )
-    keep = ~(flags["blank"] | flags["footer"] | flags["repeat"])
+    repeats = pl.sum_horizontal((pl.col(c.name) == c.header).fill_null(False) for c in named) if named else pl.lit(0)
+    flags = body.select(blank=blank, footer=looks_like_footer & ~blank,
+                        repeat=(repeats >= max(2, len(named) // 2)) & ~blank & ~looks_like_footer)
+    footer = flags["footer"]
+    if footer.any():
+        has_id = body.filter(footer).select(pl.any_horizontal(
+            pl.col(c).str.contains(_ID_LIKE.pattern) for c in columns).fill_null(False)).to_series()
+        footer = footer.scatter(footer.arg_true(), ~has_id)
     table.dropped_blank = int(flags["blank"].sum())
-    table.dropped_total = int((flags["footer"] & ~flags["blank"]).sum())
-    table.dropped_repeated_header = int((flags["repeat"] & ~flags["blank"] & ~flags["footer"]).sum())
-    table.data = body.filter(keep)
+    table.dropped_total = int(footer.sum())
+    table.dropped_repeated_header = int(flags["repeat"].sum())
+    table.data = body.filter(~(flags["blank"] | footer | flags["repeat"]))
     return table

@@ -75,7 +75,7 @@ def long_number_stored_as_number(ctx: Context):
         value = pl.col(key)
         # Without a check digit one cell cannot tell; a column typed as numbers is all damaged,
         # while only one genuine 16-digit number in ten ends in 0.
-        suspect = idnumber.excel_damaged(value).fill_null(False)
+        suspect = idnumber.excel_damaged(value, id_numbers=False)
         share = suspect.sum().over(sheet) / value.str.contains(r"^\d{16,}$").sum().over(sheet)
         yield Check(field=key, when=suspect & ((share >= 0.5) | value.str.contains(r"000$")))
 
