@@ -53,3 +53,22 @@ def sort(frame: pl.DataFrame) -> pl.DataFrame:
     """Stable reading order: by file, sheet, row, then severity and rule."""
     rank = pl.col("severity").replace_strict({s: i for i, s in enumerate(SEVERITIES)}, default=9)
     return frame.sort(["file", "sheet", "row", rank, "rule"], nulls_last=True, maintain_order=True)
+
+
+def fingerprints(frame: pl.DataFrame) -> pl.Series:
+    """A key per finding that stays the same across runs when rows move (design.md §4).
+
+    rule | list | person | field, where the person is the normalised ID number (else the name,
+    else the file and sheet for a finding about a file); a person with the same finding twice (a
+    duplicated ID) gets `#2`, `#3` in reading order.
+    """
+    person = pl.coalesce(
+        pl.col("id_no"), pl.col("name"),
+        pl.concat_str([pl.col("file").str.extract(r"([^/\\]+)$"), pl.col("sheet").fill_null("")], separator="!"),
+    )
+    base = pl.concat_str([pl.col("rule"), pl.col("list").fill_null(""), person.fill_null(""),
+                          pl.col("field").fill_null("")], separator="|")
+    ordinal = pl.int_range(pl.len()).over(base) + 1
+    key = pl.when(ordinal > 1).then(base + "#" + ordinal.cast(pl.String)).otherwise(base)
+    return frame.with_row_index("_order").sort("file", "sheet", "row", "_order", nulls_last=True).with_columns(
+        key.alias("fingerprint")).sort("_order")["fingerprint"]
