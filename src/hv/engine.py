@@ -28,7 +28,8 @@ def run_rules(table: pl.DataFrame, ctx: Context, rules: list[Rule], *, lang: str
     out = []
     for i in fired:
         r, c = checks[i]
-        out.append(_findings_of(table.filter(flags[f"f{i}"]), r, c, ctx, lang, severity.get(r.code, r.severity)))
+        level = severity.get(r.code) or c.severity or r.severity
+        out.append(_findings_of(table.filter(flags[f"f{i}"]), r, c, ctx, lang, level))
     return findings.concat(out)
 
 
@@ -56,4 +57,5 @@ def _findings_of(rows: pl.DataFrame, r: Rule, c: Check, ctx: Context, lang: str,
         related_sheet=c.related_sheet if c.related_sheet is not None else (
             pl.col("sheet") if c.related_row is not None else pl.lit(None, dtype=pl.String)),
         related_row=(c.related_row if c.related_row is not None else pl.lit(None)).cast(pl.Int64),
+        score=(c.related_score if c.related_score is not None else pl.lit(None)).cast(pl.Float64),
     )

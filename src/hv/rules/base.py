@@ -34,6 +34,10 @@ class Check:
     related_row: pl.Expr | None = None
     related_file: pl.Expr | None = None
     related_sheet: pl.Expr | None = None
+    related_score: pl.Expr | None = None  # link score, where a fuzzy link is involved
+    # a rule the catalog marks W/E states its two conditions as two checks; the configured
+    # [rules.severity] of the code still wins over both
+    severity: str | None = None
 
 
 @dataclass
