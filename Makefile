@@ -18,8 +18,8 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 install: $(VENV)/.installed
 
 demo: $(VENV)/.installed
-	$(BIN)/hv import $(SAMPLES)/*.xlsx $(SAMPLES)/*.csv
-	$(BIN)/hv check $(SAMPLES)/*.xlsx $(SAMPLES)/*.csv --ref-date 2020-12-31 --fail-on never -o samples/report.xlsx
+	$(BIN)/hv import --config $(SAMPLES)/hv.toml
+	$(BIN)/hv check --config $(SAMPLES)/hv.toml --fail-on never -o samples/report.xlsx
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest

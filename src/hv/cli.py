@@ -57,6 +57,15 @@ def _root(version: Annotated[bool, typer.Option("--version", help="显示版本�
 FAIL_ON = ("error", "warning", "never")
 
 
+def _inputs(files: list[Path] | None, cfg) -> list:
+    """Files named on the command line, else the configuration's [lists]."""
+    inputs = list(files or []) or list(cfg.lists)
+    if not inputs:
+        raise HvError("没有要读取的文件：请在命令行给出文件，或在配置文件的 lists 中列出",
+                      "no input: give files on the command line or list them in the configuration's lists")
+    return inputs
+
+
 def _split(values: list[str] | None) -> tuple[str, ...]:
     return tuple(v.strip() for item in values or [] for v in item.split(",") if v.strip())
 
@@ -98,10 +107,7 @@ def check_cmd(
         policy = parse_config({"policy": {"ref_date": ref_date}}, Path("--ref-date")).policy
         policy = replace(cfg.policy, ref_date=policy.ref_date)
     cfg = replace(cfg, rules=rules, policy=policy, schema_dirs=cfg.schema_dirs + tuple(schema_dir or []))
-    inputs = list(files or []) or list(cfg.lists)
-    if not inputs:
-        raise HvError("没有要核查的文件：请在命令行给出文件，或在配置文件的 [lists] 中列出",
-                      "nothing to check: give files on the command line or list them in [lists]")
+    inputs = _inputs(files, cfg)
     outputs = list(output or [])
     check_outputs(outputs)
     refuse_inputs(outputs, [getattr(i, "path", i) for i in inputs])
@@ -172,7 +178,8 @@ def explain_cmd(code: Annotated[str, typer.Argument(help="规则代码，如 ID0
 
 @app.command("import")
 def import_cmd(
-    files: Annotated[list[Path], typer.Argument(help="输入文件：xlsx/xlsm/xls/ods/csv/tsv。")],
+    files: Annotated[Optional[list[Path]], typer.Argument(help="输入文件：xlsx/xlsm/xls/ods/csv/tsv；省略时使用配置文件 [lists]。")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", "-c", help="配置文件（默认：当前目录的 hv.toml）。")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="规范化后的表：.parquet 或 .csv。")] = None,
     findings_out: Annotated[Optional[Path], typer.Option("--findings", help="导入问题清单：.csv 或 .parquet。")] = None,
     kind: KindOpt = None,
@@ -182,13 +189,16 @@ def import_cmd(
     quiet: QuietOpt = False,
 ) -> None:
     """读取并清洗名单，写出带原值和来源（文件、工作表、Excel 行号）的规范表。"""
+    from hv.config import load_config
     from hv.importer import import_files
     from hv.output import refuse_inputs, write_table
     from hv.schema import load_schemas
 
     lang = _lang(lang)
-    refuse_inputs([p for p in (output, findings_out) if p], files)
-    result = import_files(files, kind=kind, schemas=load_schemas(schema_dir or []), lang=lang)
+    cfg = load_config(config)
+    inputs = _inputs(files, cfg)
+    refuse_inputs([p for p in (output, findings_out) if p], [getattr(i, "path", i) for i in inputs])
+    result = import_files(inputs, kind=kind, schemas=load_schemas([*cfg.schema_dirs, *(schema_dir or [])]), lang=lang)
     read_done = time.perf_counter()
     if output:
         write_table(result.combined(), output)
