@@ -29,16 +29,31 @@ def run_rules(table: pl.DataFrame, ctx: Context, rules: list[Rule], *, lang: str
     for i in fired:
         r, c = checks[i]
         level = severity.get(r.code) or c.severity or r.severity
-        out.append(_findings_of(table.filter(flags[f"f{i}"]), r, c, ctx, lang, level))
+        out.append(_findings_of(table, flags[f"f{i}"], r, c, ctx, lang, level))
     return findings.concat(out)
 
 
-def _findings_of(rows: pl.DataFrame, r: Rule, c: Check, ctx: Context, lang: str, sev: str) -> pl.DataFrame:
+def _findings_of(table: pl.DataFrame, fired: pl.Series, r: Rule, c: Check, ctx: Context, lang: str,
+                 sev: str) -> pl.DataFrame:
+    """The findings of one check. Its expressions see the whole table (a window such as "the
+    head's row in this household" needs every member); only then are the fired rows kept."""
     raw = f"{c.field}_raw"
-    value = c.value if c.value is not None else (pl.col(raw) if raw in rows.columns else pl.lit(None))
-    suggestion = c.suggestion if c.suggestion is not None else pl.lit(None, dtype=pl.String)
+    value = c.value if c.value is not None else (pl.col(raw) if raw in table.columns else pl.lit(None))
+    none = pl.lit(None, dtype=pl.String)
+    related = c.related_row is not None
+    parts = {
+        "value": value.cast(pl.String),
+        "suggestion": (c.suggestion if c.suggestion is not None else none).cast(pl.String),
+        "related_file": c.related_file if c.related_file is not None else (pl.col("file") if related else none),
+        "related_sheet": c.related_sheet if c.related_sheet is not None else (pl.col("sheet") if related else none),
+        "related_row": (c.related_row if related else pl.lit(None)).cast(pl.Int64),
+        "score": (c.related_score if c.related_score is not None else pl.lit(None)).cast(pl.Float64),
+        **{f"arg_{k}": v for k, v in c.args.items()},
+    }
+    rows = table.lazy().with_columns(**parts).filter(fired).collect()
     label = ctx.schema.label_of(c.field, lang) if c.field else ""
-    args = {"value": value, "suggestion": suggestion, "label": label, **c.args}
+    args = {"value": pl.col("value"), "suggestion": pl.col("suggestion"), "label": label,
+            **{k: pl.col(f"arg_{k}") for k in c.args}}
     return rows.select(
         rule=pl.lit(r.code),
         severity=pl.lit(sev),
@@ -48,14 +63,12 @@ def _findings_of(rows: pl.DataFrame, r: Rule, c: Check, ctx: Context, lang: str,
         sheet=pl.col("sheet"),
         row=pl.col("row").cast(pl.Int64),
         field=pl.lit(c.field, dtype=pl.String),
-        value=value.cast(pl.String),
-        suggestion=suggestion.cast(pl.String),
+        value=pl.col("value"),
+        suggestion=pl.col("suggestion"),
         message=render(r.message(lang), args),
-        **{k: (pl.col(k) if k in rows.columns else pl.lit(None, dtype=pl.String)) for k in _ROW_KEYS},
-        related_file=c.related_file if c.related_file is not None else (
-            pl.col("file") if c.related_row is not None else pl.lit(None, dtype=pl.String)),
-        related_sheet=c.related_sheet if c.related_sheet is not None else (
-            pl.col("sheet") if c.related_row is not None else pl.lit(None, dtype=pl.String)),
-        related_row=(c.related_row if c.related_row is not None else pl.lit(None)).cast(pl.Int64),
-        score=(c.related_score if c.related_score is not None else pl.lit(None)).cast(pl.Float64),
+        **{k: (pl.col(k) if k in rows.columns else none) for k in _ROW_KEYS},
+        related_file=pl.col("related_file"),
+        related_sheet=pl.col("related_sheet"),
+        related_row=pl.col("related_row"),
+        score=pl.col("score"),
     )
