@@ -48,7 +48,7 @@ def _findings_of(table: pl.DataFrame, fired: pl.Series, r: Rule, c: Check, ctx: 
         "related_sheet": c.related_sheet if c.related_sheet is not None else (pl.col("sheet") if related else none),
         "related_row": (c.related_row if related else pl.lit(None)).cast(pl.Int64),
         "score": (c.related_score if c.related_score is not None else pl.lit(None)).cast(pl.Float64),
-        **{f"arg_{k}": v for k, v in c.args.items()},
+        **{f"arg_{k}": v if isinstance(v, pl.Expr) else pl.lit(v) for k, v in c.args.items()},
     }
     rows = table.lazy().with_columns(**parts).filter(fired).collect()
     label = ctx.schema.label_of(c.field, lang) if c.field else ""
