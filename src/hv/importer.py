@@ -108,7 +108,8 @@ def import_files(paths: list[Path | str | ListSpec], *, kind: str | None = None,
             raise _unusable(workbook, sheets)
         timings["tables"] += time.perf_counter() - started
     started = time.perf_counter()
-    tables = {k: pl.concat(v, how="diagonal_relaxed") for k, v in frames.items()}
+    # one chunk per column: polars 2.1 panics in some window expressions over many chunks
+    tables = {k: pl.concat(v, how="diagonal_relaxed").rechunk() for k, v in frames.items()}
     header_frame = pl.DataFrame(headers, schema={"file": pl.String, "sheet": pl.String, "field": pl.String,
                                                  "column": pl.String})
     found = [pl.DataFrame(notes) if notes else findings.empty()]
