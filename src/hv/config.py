@@ -55,6 +55,8 @@ class Policy:
     chronic_diseases: tuple[str, ...] = CHRONIC_DISEASES
     disease_synonyms: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DISEASE_SYNONYMS))
     deposit_allowed: bool = False  # 先诊疗后付费: a poor inpatient pays no deposit
+    waiver_required: bool = False  # the county waives fees for the poor (两免两减半, 减免10%)
+    serious_deductible: float | None = None  # 大病保险 起付线 for the poor, yuan
 
     @property
     def inspected_year(self) -> int:
@@ -177,7 +179,7 @@ def _coerce(value, current, key: str, path: Path):
             return date.fromisoformat(str(value))
         except ValueError:
             raise wrong("日期（如 2020-12-31）") from None
-    if isinstance(current, float) or key.endswith(("_floor", "_cap", "_tolerance")) or key.startswith("link."):
+    if isinstance(current, float) or key.endswith(("_floor", "_cap", "_tolerance", "_deductible")) or key.startswith("link."):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise wrong("数字")
         if key.endswith("_floor") and not 0 < value <= 1:

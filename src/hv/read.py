@@ -10,7 +10,6 @@ from __future__ import annotations
 import bisect
 import codecs
 import email
-import io
 import re
 import zipfile
 from dataclasses import dataclass, field

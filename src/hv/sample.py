@@ -15,7 +15,7 @@ import csv
 import gc
 import multiprocessing
 import random
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -26,7 +26,6 @@ from hv._sample_lists import (CONTRACT, CONTRACT_GROUPS, DEATH, INSURANCE, POVER
 from hv._sample_names import TOWNS
 from hv._sample_people import COUNTY, REF_DATE, populate
 from hv._sample_xlsx import Sheet, column_letter, write_xlsx
-from hv.config import Policy
 
 __all__ = ["DEFECTS", "BundleInfo", "generate_bundle"]
 
@@ -226,15 +225,13 @@ def _write_answers(path: Path, answers: list[Answer]) -> None:
                              defect.rule, *related])
 
 
-# The policy the answers assume. Keys this version of hv does not know yet are written as comments,
-# so the file always loads.
+# The policy the answers assume.
 BUNDLE_POLICY = {"ref_date": f'"{REF_DATE.isoformat()}"', "self_pay_cap": "5000", "waiver_required": "true",
                  "serious_deductible": "3000"}
 
 
 def _write_config(path: Path, files: list[str]) -> None:
     """hv.toml beside the lists: `hv check` run in the bundle checks it as the answers assume."""
-    known = {f.name for f in fields(Policy)}
-    policy = "\n".join(f"{'' if key in known else '# '}{key} = {value}" for key, value in BUNDLE_POLICY.items())
+    policy = "\n".join(f"{key} = {value}" for key, value in BUNDLE_POLICY.items())
     lists = ", ".join(f'"{f}"' for f in files)
     path.write_text(f"lists = [{lists}]\n\n[policy]\n{policy}\n", encoding="utf-8")

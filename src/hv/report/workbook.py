@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import polars as pl
 import xlsxwriter
 
 from hv.findings import COLUMNS, LABELS, SEVERITY_LABELS
