@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import polars as pl
 
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 
 ID18 = r"^\d{17}[\dX]$"
@@ -17,14 +16,14 @@ ID15 = r"^\d{15}$"
 
 
 def check_char(first17: pl.Expr) -> pl.Expr:
-    """ISO 7064 MOD 11-2 check character of a 17-digit string (null when not 17 digits)."""
-    total = pl.sum_horizontal(
-        first17.str.slice(i, 1).cast(pl.Int32, strict=False) * w for i, w in enumerate(WEIGHTS)
-    )
-    valid = first17.str.contains(r"^\d{17}$")
-    return pl.when(valid).then(
-        pl.lit(list(CHECK_CHARS)).list.get(total % 11, null_on_oob=True)
-    )
+    """ISO 7064 MOD 11-2 check character of a 17-digit string (null when not 17 digits).
+
+    Σ aᵢ·2^(18−i) mod 11 is twice the digits read in base 13, mod 11 (13 ≡ 2 mod 11), which
+    polars computes without slicing each digit.
+    """
+    digits = pl.when(first17.str.contains(r"^\d{17}$")).then(first17)
+    total = digits.str.to_integer(base=13, strict=False) % 11 * 2 % 11  # 13^17 still fits in Int64
+    return pl.lit(list(CHECK_CHARS)).list.get(total, null_on_oob=True)
 
 
 def checksum_ok(id18: pl.Expr) -> pl.Expr:

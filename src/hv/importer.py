@@ -103,13 +103,14 @@ def import_files(paths: list[Path | str | ListSpec], *, kind: str | None = None,
             _sheet_notes(table, mapping, schema, summary, notes, lang)
             headers.extend({"file": str(path), "sheet": grid.sheet, "field": key, "column": col.header}
                            for key, col in mapping.fields.items())
-            frames.setdefault(mapping.kind, []).append(_canonical(table, mapping, schema, str(path)))
+            frames.setdefault(mapping.kind, []).append(_raw_fields(table, mapping, str(path)))
         if not usable:
             raise _unusable(workbook, sheets)
         timings["tables"] += time.perf_counter() - started
     started = time.perf_counter()
-    # one chunk per column: polars 2.1 panics in some window expressions over many chunks
-    tables = {k: pl.concat(v, how="diagonal_relaxed").rechunk() for k, v in frames.items()}
+    # sheets are stacked before cleaning, so that each kind is cleaned once; one chunk per column
+    # (polars 2.1 panics in some window expressions over many chunks)
+    tables = {k: _canonical(pl.concat(v, how="diagonal_relaxed").rechunk(), schemas[k]) for k, v in frames.items()}
     header_frame = pl.DataFrame(headers, schema={"file": pl.String, "sheet": pl.String, "field": pl.String,
                                                  "column": pl.String})
     found = [pl.DataFrame(notes) if notes else findings.empty()]
@@ -186,13 +187,18 @@ def _sheet_mapping(table: Table, summary: SheetSummary, schemas: SchemaSet, kind
     return mapping
 
 
-def _canonical(table: Table, mapping: Mapping, schema, file: str) -> pl.DataFrame:
-    columns = {key: col.name for key, col in mapping.fields.items()}
-    scan = table.data.select(pl.col(c).str.contains(NEEDS_NFKC).any() for c in columns.values())
+def _raw_fields(table: Table, mapping: Mapping, file: str) -> pl.DataFrame:
+    """The sheet's mapped columns under their canonical keys, still as text, with provenance."""
+    return table.data.select(
+        pl.lit(mapping.kind).alias("kind"), pl.lit(file).alias("file"), pl.lit(table.grid.sheet).alias("sheet"),
+        pl.col(ROW).cast(pl.Int64).alias("row"), *(pl.col(col.name).alias(key) for key, col in mapping.fields.items()))
+
+
+def _canonical(raw: pl.DataFrame, schema) -> pl.DataFrame:
+    columns = {key: key for key in raw.columns if key not in PROVENANCE}
+    scan = raw.select(pl.col(c).str.contains(NEEDS_NFKC).any() for c in columns)
     needs_nfkc = {c for c in scan.columns if scan[c].item()}
-    provenance = [pl.lit(mapping.kind).alias("kind"), pl.lit(file).alias("file"),
-                  pl.lit(table.grid.sheet).alias("sheet"), pl.col(ROW).cast(pl.Int64).alias("row")]
-    return clean_frame(table.data, schema, columns, provenance, needs_nfkc)
+    return clean_frame(raw, schema, columns, [pl.col(c) for c in PROVENANCE], needs_nfkc)
 
 
 def _unusable(workbook: Workbook, sheets: list[SheetSummary]) -> InputError:
