@@ -10,6 +10,7 @@ import polars as pl
 
 from hv import findings
 from hv.config import Config, ListSpec
+from hv.crosslist import Linked, link_lists
 from hv.engine import run_rules
 from hv.importer import ImportResult, attach_columns, import_files
 from hv.rules import Context, Rule, select_rules
@@ -21,7 +22,8 @@ class CheckResult:
     imported: ImportResult
     findings: pl.DataFrame
     rules: list[Rule]
-    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase: read, rules
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase: read, link, rules
+    linked: Linked | None = None  # the tables with what the other lists say, and the links
 
     def count_at_or_above(self, severity: str) -> int:
         levels = {"error": ("error",), "warning": ("error", "warning"), "info": ("error", "warning", "info")}
@@ -30,7 +32,7 @@ class CheckResult:
 
 def check(paths: list[Path | str | ListSpec], config: Config | None = None, *, kind: str | None = None,
           lang: str = "zh") -> CheckResult:
-    """Read the lists, run the selected single-list rules, and return every finding."""
+    """Read the lists, link them to the poverty roster, run the selected rules, return every finding."""
     config = config or Config()
     rules = select_rules(config.rules.select, config.rules.ignore)
     severity = config.rules.severity
@@ -41,10 +43,13 @@ def check(paths: list[Path | str | ListSpec], config: Config | None = None, *, k
     read_done = time.perf_counter()
     list_rules = [r for r in rules if r.check is not None and not r.at_import]
     found = [imported.findings]
-    for list_kind, table in imported.tables.items():
+    linked = link_lists(imported.tables, config)
+    link_done = time.perf_counter()
+    for list_kind, table in linked.tables.items():
         ctx = Context(list_kind, schemas[list_kind], frozenset(table.columns), config.policy, lang)
         found.append(attach_columns(run_rules(table, ctx, list_rules, lang=lang, severity=severity),
                                     imported.headers))
     result = findings.sort(findings.concat(found))
-    timings = {**imported.timings, "read": read_done - started, "rules": time.perf_counter() - read_done}
-    return CheckResult(imported, result, rules, timings)
+    timings = {**imported.timings, "read": read_done - started, "link": link_done - read_done,
+               "rules": time.perf_counter() - link_done}
+    return CheckResult(imported, result, rules, timings, linked)

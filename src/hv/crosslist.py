@@ -1,0 +1,131 @@
+"""Put the lists side by side: link every list to the poverty roster, then give each row what the
+other lists say about the same person.
+
+The roster is the spine: a poor person's insurance, contract, treatment, settlements and death
+are found through the links to it. Each table comes back with extra columns — `p_*` on the other
+lists (the linked roster row), aggregates such as `insurance_active` or `death_date` on the
+roster — so cross-list rules are ordinary vectorised checks on one table (rules/coverage.py,
+rules/consistency.py), and each finding can point at the row on the other side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from hv.config import Config
+from hv.link import link
+
+SPINE = "poverty"
+# lists with one row per person are linked one-to-one; the others (several contracts, diseases
+# or settlements per person) link each row to at most one roster person
+ONE_PER_PERSON = ("insurance", "death")
+ACTIVE_CONTRACT = ("签约", "续约")
+TREATED = ("已救治", "正在救治")
+INSURED = "正常参保"
+PAID = "参保缴费"
+
+# roster columns copied onto the rows linked to it, under a p_ prefix
+ROSTER_COLUMNS = ("file", "sheet", "row", "name", "id_no", "sex", "birth_date", "ethnicity", "town", "village",
+                  "poverty_status", "hh_poverty_type", "person_status", "health_status", "disease")
+
+
+@dataclass
+class Linked:
+    tables: dict[str, pl.DataFrame]
+    links: dict[str, pl.DataFrame] = field(default_factory=dict)  # kind -> pairs with the roster
+
+
+def link_lists(tables: dict[str, pl.DataFrame], config: Config) -> Linked:
+    """Tables unchanged when there is no roster or nothing to link it to."""
+    spine = tables.get(SPINE)
+    others = {k: t for k, t in tables.items() if k != SPINE}
+    if spine is None or not others:
+        return Linked(tables)
+    pairs = {kind: _confirmed(link(spine, table, config.link, one_to_one=kind in ONE_PER_PERSON))
+             for kind, table in others.items()}
+    roster = spine.with_row_index("_p")
+    linked = {kind: _with_roster(table, pairs[kind], roster) for kind, table in others.items()}
+    deaths = _death_dates(linked.get("death"))
+    enriched = {SPINE: _roster_with_lists(roster, linked, config).drop("_p")}
+    for kind, table in linked.items():
+        enriched[kind] = _with_death(table, deaths).drop("_p") if kind != "death" else table.drop("_p")
+    return Linked(enriched, pairs)
+
+
+def _confirmed(pairs: pl.DataFrame) -> pl.DataFrame:
+    return pairs.select("left_index", "right_index", "score", "outcome", "evidence_zh", "evidence_en",
+                        "id_relation", "name_relation")
+
+
+def _with_roster(table: pl.DataFrame, pairs: pl.DataFrame, roster: pl.DataFrame) -> pl.DataFrame:
+    """Each row with its linked roster person (p_* columns) and how sure the link is."""
+    present = [c for c in ROSTER_COLUMNS if c in roster.columns]
+    person = roster.select("_p", *(pl.col(c).alias(f"p_{c}") for c in present))
+    link_cols = pairs.select(
+        pl.col("right_index").cast(pl.UInt32).alias("_i"), pl.col("left_index").cast(pl.UInt32).alias("_p"),
+        pl.col("score").alias("link_score"), pl.col("outcome").alias("link_outcome"),
+        pl.col("evidence_zh").alias("link_evidence_zh"), pl.col("evidence_en").alias("link_evidence_en"),
+        "id_relation", "name_relation")
+    out = table.with_row_index("_i").join(link_cols, on="_i", how="left").join(person, on="_p", how="left")
+    return out.sort("_i").drop("_i")
+
+
+def _death_dates(deaths: pl.DataFrame | None) -> pl.DataFrame | None:
+    """Death date per roster person, from the death register (the earliest date it gives)."""
+    if deaths is None:
+        return None
+    date = pl.coalesce(*(pl.col(c) for c in ("death_date", "cancel_date") if c in deaths.columns)) if any(
+        c in deaths.columns for c in ("death_date", "cancel_date")) else pl.lit(None, dtype=pl.Date)
+    return (deaths.filter(pl.col("_p").is_not_null() & (pl.col("link_outcome") == "link"))
+            .group_by("_p").agg(date.min().alias("death_date"), pl.col("row").first().alias("death_row"),
+                                pl.col("file").first().alias("death_file"), pl.col("sheet").first().alias("death_sheet")))
+
+
+def _with_death(table: pl.DataFrame, deaths: pl.DataFrame | None) -> pl.DataFrame:
+    if deaths is None:
+        return table
+    return table.join(deaths.rename({"death_date": "p_death_date", "death_row": "p_death_row",
+                                     "death_file": "p_death_file", "death_sheet": "p_death_sheet"}),
+                      on="_p", how="left")
+
+
+def _roster_with_lists(roster: pl.DataFrame, linked: dict[str, pl.DataFrame], config: Config) -> pl.DataFrame:
+    """Per roster person: what each other list says (counts, active enrolment and contract …)."""
+    ref = config.policy.ref_date
+    out = roster
+    for kind, table in linked.items():
+        confirmed = table.filter(pl.col("_p").is_not_null() & (pl.col("link_outcome") == "link"))
+        aggregates = [pl.len().alias(f"{kind}_n"), pl.col("row").first().alias(f"{kind}_row"),
+                      pl.col("file").first().alias(f"{kind}_file"), pl.col("sheet").first().alias(f"{kind}_sheet"),
+                      *_facts(kind, table.columns, ref)]
+        summary = confirmed.group_by("_p").agg(aggregates)
+        out = out.join(summary, on="_p", how="left").with_columns(pl.col(f"{kind}_n").fill_null(0))
+    deaths = _death_dates(linked.get("death"))
+    if deaths is not None:
+        out = out.join(deaths.select("_p", "death_date"), on="_p", how="left")
+    return out.sort("_p")
+
+
+def _facts(kind: str, columns: list[str], ref) -> list[pl.Expr]:
+    """What the rules need to know from one list about a person, as aggregations."""
+    has = set(columns).__contains__
+    if kind == "insurance":
+        active = pl.col("insured_status") == INSURED if has("insured_status") else pl.lit(True)
+        if has("pay_status"):
+            active = active & (pl.col("pay_status").is_null() | (pl.col("pay_status") == PAID))
+        return [active.fill_null(False).any().alias("insurance_active")]
+    if kind == "contract":
+        active = pl.col("sign_status").is_in(ACTIVE_CONTRACT) if has("sign_status") else pl.lit(True)
+        if has("sign_date"):
+            active = active & (pl.col("sign_date").is_null() | (pl.col("sign_date") <= ref))
+        if has("sign_end"):
+            active = active & (pl.col("sign_end").is_null() | (pl.col("sign_end") >= ref))
+        if has("stop_date"):
+            active = active & pl.col("stop_date").is_null()
+        return [active.fill_null(False).any().alias("contract_active")]
+    if kind == "treatment":
+        treated = pl.col("treat_status").is_in(TREATED) if has("treat_status") else pl.lit(True)
+        return [treated.fill_null(False).any().alias("treatment_ok")]
+    return []
