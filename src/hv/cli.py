@@ -176,6 +176,41 @@ def explain_cmd(code: Annotated[str, typer.Argument(help="规则代码，如 ID0
         console.print(f"{sections[head]}：{rest.strip()}" if sep and head in sections else line, markup=False)
 
 
+@app.command("match")
+def match_cmd(
+    left: Annotated[Path, typer.Argument(help="第一个名单（通常是花名册）。")],
+    right: Annotated[Path, typer.Argument(help="第二个名单。")],
+    output: Annotated[Optional[list[Path]], typer.Option("--output", "-o", help="匹配结果：.xlsx、.csv 或 .json（可重复）。")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", "-c", help="配置文件（匹配阈值在 [link]）。")] = None,
+    many: Annotated[bool, typer.Option("--many", help="第二个名单一人多行（结算、救治），每行各找一人。")] = False,
+    schema_dir: SchemaDirOpt = None,
+    lang: LangOpt = "zh",
+    quiet: QuietOpt = False,
+) -> None:
+    """把两个名单中的同一个人对上：确认、待核实、无匹配，附匹配度和理由。"""
+    from hv.config import load_config
+    from hv.importer import import_files
+    from hv.link import link, links_table
+    from hv.output import refuse_inputs
+    from hv.report.links import write_links
+    from hv.schema import load_schemas
+
+    lang = _lang(lang)
+    cfg = load_config(config)
+    outputs = list(output or [])
+    refuse_inputs(outputs, [left, right])
+    schemas = load_schemas([*cfg.schema_dirs, *(schema_dir or [])])
+    sides = [import_files([path], schemas=schemas, lang=lang).combined() for path in (left, right)]
+    pairs = link(sides[0], sides[1], cfg.link, one_to_one=not many)
+    table = links_table(sides[0], sides[1], pairs, lang=lang)
+    for path in outputs:
+        write_links(table, path, lang)
+    counts = dict(table.group_by("outcome").len().iter_rows())
+    words = {"link": "确认", "possible": "待核实", "none": "无匹配"} if lang == "zh" else {}
+    make_console(quiet).print("，".join(f"{words.get(k, k)} {counts.get(k, 0):,}" for k in ("link", "possible", "none"))
+                              if lang == "zh" else ", ".join(f"{k} {counts.get(k, 0):,}" for k in ("link", "possible", "none")))
+
+
 @app.command("import")
 def import_cmd(
     files: Annotated[Optional[list[Path]], typer.Argument(help="输入文件：xlsx/xlsm/xls/ods/csv/tsv；省略时使用配置文件 [lists]。")] = None,
