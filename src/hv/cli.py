@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Annotated, Optional
 
+import polars as pl
 import typer
 
 from hv import __version__
@@ -54,7 +55,7 @@ def _root(version: Annotated[bool, typer.Option("--version", help="显示版本�
         raise typer.Exit(0)
 
 
-FAIL_ON = ("error", "warning", "never")
+FAIL_ON = ("error", "warning", "new", "never")
 
 
 def _inputs(files: list[Path] | None, cfg) -> list:
@@ -77,11 +78,13 @@ def check_cmd(
     config: Annotated[Optional[Path], typer.Option("--config", "-c", help="配置文件（默认：当前目录的 hv.toml）。")] = None,
     select: Annotated[Optional[list[str]], typer.Option("--select", help="只运行这些规则（代码或前缀，逗号分隔）。")] = None,
     ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="不运行这些规则（代码或前缀）。")] = None,
-    fail_on: Annotated[str, typer.Option("--fail-on", help="有该级别及以上的问题时退出码为 1：error、warning 或 never。")] = "error",
+    fail_on: Annotated[str, typer.Option("--fail-on", help="有该级别及以上的问题时退出码为 1：error、warning、new（有新增问题，需要 --history）或 never。")] = "error",
     ref_date: Annotated[Optional[str], typer.Option("--ref-date", help="核查基准日期，如 2020-12-31（默认：今天）。")] = None,
     mask: Annotated[bool, typer.Option("--mask", help="隐藏身份证号和姓名的中间部分。")] = False,
     show: Annotated[int, typer.Option("--show", min=0, help="终端上每条规则显示的问题条数。")] = 5,
     timings: TimingsOpt = False,
+    history: Annotated[Optional[Path], typer.Option("--history", help="记录到运行历史库（如 .hv/history.db），报告增加整改状态列。")] = None,
+    new_only: Annotated[bool, typer.Option("--new-only", help="只报告上次运行以来新增的问题（需要 --history）。")] = False,
     kind: KindOpt = None,
     schema_dir: SchemaDirOpt = None,
     lang: LangOpt = "zh",
@@ -111,10 +114,21 @@ def check_cmd(
     outputs = list(output or [])
     check_outputs(outputs)
     refuse_inputs(outputs, [getattr(i, "path", i) for i in inputs])
+    if (new_only or fail_on == "new") and history is None:
+        raise HvError("--new-only 和 --fail-on new 需要 --history 指定运行历史库",
+                      "--new-only and --fail-on new need --history")
     result = check(inputs, cfg, kind=kind, lang=lang)
+    found, record = result.findings, None
+    if history is not None:
+        from hv.history import Ledger, rules_checked
+
+        with Ledger(history) as ledger:
+            record = ledger.record_run(found, inputs=[getattr(i, "path", i) for i in inputs],
+                                       rules=rules_checked(result), mask=mask)
+        found = record.findings.filter(pl.col("status") == "new") if new_only else record.findings
     schemas = load_schemas(cfg.schema_dirs)
     report = Report.build(
-        result.findings, mask=mask, lang=lang, inputs=[str(getattr(i, "path", i)) for i in inputs],
+        found, mask=mask, lang=lang, inputs=[str(getattr(i, "path", i)) for i in inputs],
         rule_names={r.code: r.summary if lang == "zh" else r.name for r in result.rules},
         list_labels={s.kind: s.label if lang == "zh" else s.kind for s in schemas},
     )
@@ -125,11 +139,102 @@ def check_cmd(
     _print_timings(result.timings, timings)
     console = make_console(quiet)
     print_summary(console, report, show=show, details=console.is_terminal)
+    if record is not None:
+        _print_history_counts(console, record, lang)
     for path in outputs:
         console.print(f"报告已写入 {path}" if lang == "zh" else f"report written to {path}")
+    if fail_on == "new":
+        if record.count("new"):
+            raise typer.Exit(ExitCode.FINDINGS)
+        return
     threshold = {"error": "error", "warning": "warning", "never": None}[fail_on]
     if threshold and result.count_at_or_above(threshold):
         raise typer.Exit(ExitCode.FINDINGS)
+
+
+def _print_history_counts(console, record, lang: str) -> None:
+    zh = lang == "zh"
+    console.print((f"与上次运行相比：新增 {record.count('new'):,}，未整改 {record.count('open'):,}，"
+                   f"已整改 {record.count('resolved'):,}。") if zh else
+                  f"Since the last run: {record.count('new'):,} new, {record.count('open'):,} still open, "
+                  f"{record.count('resolved'):,} corrected.")
+    corrected = record.corrected()
+    if corrected.height:
+        print_table(console, "已整改（按乡镇、规则）" if zh else "Corrected by township and rule",
+                    ["乡镇", "规则", "数量"] if zh else ["township", "rule", "count"],
+                    [[t or "", r, f"{n:,}"] for t, r, n in corrected.iter_rows()])
+
+
+@app.command("history")
+def history_cmd(
+    history: Annotated[Optional[Path], typer.Option("--history", help="运行历史库（默认：配置文件旁的 .hv/history.db）。")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", "-c", help="配置文件。")] = None,
+    run: Annotated[Optional[int], typer.Option("--run", help="重新显示第 N 次运行的汇总。")] = None,
+    by: Annotated[str, typer.Option("--by", help="未整改问题的趋势：rule（按规则）或 town（按乡镇）。")] = "rule",
+    prune: Annotated[Optional[int], typer.Option("--prune", min=0, help="删除早于这么多天的运行记录。")] = None,
+    lang: LangOpt = "zh",
+) -> None:
+    """运行历史：每次运行的问题数，未整改问题的趋势；--run N 重显某次运行。"""
+    from hv.history import Ledger, default_path
+
+    lang = _lang(lang)
+    zh = lang == "zh"
+    if by not in ("rule", "town"):
+        raise HvError("--by 只能是 rule 或 town", "--by must be rule or town")
+    path = history or default_path(config)
+    if not path.exists():
+        raise HvError("还没有运行历史（用 hv check --history 记录）", "no run history yet (record with hv check "
+                      "--history)", file=path)
+    console = make_console()
+    with Ledger(path) as ledger:
+        if prune is not None:
+            removed = ledger.prune(prune)
+            console.print(f"删除了 {removed} 次运行记录。" if zh else f"{removed} runs deleted.")
+            return
+        if run is not None:
+            record = ledger.run(run)
+            counts = record.counts.group_by("rule", "status").agg(pl.col("count").sum()).sort("rule", "status")
+            print_table(console, f"第 {run} 次运行（{record.started_at:%Y-%m-%d %H:%M}）" if zh else
+                        f"Run {run} ({record.started_at:%Y-%m-%d %H:%M})", ["规则", "状态", "数量"] if zh else
+                        ["rule", "status", "count"], counts.rows())
+            _print_history_counts(console, record, lang)
+            return
+        runs = ledger.runs().drop("rules")
+        print_table(console, "运行记录" if zh else "Runs", runs.columns,
+                    runs.with_columns(pl.col(pl.Datetime).dt.strftime("%Y-%m-%d %H:%M")).rows())
+        trend = ledger.trend(by)
+        print_table(console, "未整改问题趋势" if zh else "Open findings over time", trend.columns,
+                    trend.with_columns(pl.col(pl.Datetime).dt.strftime("%Y-%m-%d %H:%M")).rows())
+
+
+@app.command("diff")
+def diff_cmd(
+    old: Annotated[Path, typer.Argument(help="旧版本名单。")],
+    new: Annotated[Path, typer.Argument(help="新版本名单。")],
+    config: Annotated[Optional[Path], typer.Option("--config", "-c", help="配置文件（政策口径、规则选择）。")] = None,
+    lang: LangOpt = "zh",
+) -> None:
+    """比较同一名单的两个版本：增减的人、改动的字段、纠正/仍存在/新出现的问题。"""
+    from hv.api import check
+    from hv.config import load_config
+    from hv.diff import diff_versions
+
+    lang = _lang(lang)
+    zh = lang == "zh"
+    cfg = load_config(config)
+    result = diff_versions(check([old], cfg, lang=lang), check([new], cfg, lang=lang), link_config=cfg.link)
+    console = make_console()
+    rows = []
+    for kind, roster in result.rosters.items():
+        c = roster.counts()
+        rows.append([kind, c["added"], c["removed"], c["changed_people"], c["changed_fields"]])
+    print_table(console, "人员变化" if zh else "People", ["名单", "新增", "减少", "信息有改动的人", "改动的字段"] if zh
+                else ["list", "added", "removed", "people changed", "fields changed"], rows)
+    f = result.findings.counts()
+    console.print(f"纠正各类信息错误 {f['corrected']:,} 例；仍存在 {f['still_open']:,} 例；新出现 {f['introduced']:,} 例"
+                  f"（随人员移出名单而消失的 {f['departed']:,} 例不计入纠正）。" if zh else
+                  f"{f['corrected']:,} errors corrected; {f['still_open']:,} still open; {f['introduced']:,} new "
+                  f"({f['departed']:,} left with people removed from the list, not counted as corrected).")
 
 
 @app.command("rules")

@@ -22,6 +22,10 @@ LABELS = {
     "en": {key: key.replace("_", " ").capitalize() for key in COLUMNS} | {"id_no": "ID number"},
 }
 
+# Columns a report carries beside the contract when run history is on (hv.history).
+STATUS_LABELS = {"zh": {"status": "整改状态", "first_seen": "首次发现", "last_seen": "最近发现"},
+                 "en": {"status": "Status", "first_seen": "First seen", "last_seen": "Last seen"}}
+
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_LABELS = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
                    "en": {"error": "error", "warning": "warning", "info": "info"}}

@@ -14,7 +14,7 @@ import polars as pl
 
 from hv import __version__
 from hv.errors import InputError
-from hv.findings import CATEGORY_LABELS, LABELS, SEVERITY_LABELS
+from hv.findings import CATEGORY_LABELS, COLUMNS, LABELS, SEVERITY_LABELS, STATUS_LABELS
 from hv.mask import mask_findings
 
 
@@ -35,12 +35,21 @@ class Report:
 
     def labelled(self) -> pl.DataFrame:
         """The findings with the contract's labels and translated values, for people."""
-        frame = self.findings.with_columns(
+        from hv.history import STATUS_LABELS as STATUS_VALUES
+
+        frame = self.findings.select(self.columns).with_columns(
             pl.col("severity").replace(SEVERITY_LABELS[self.lang]),
             pl.col("category").replace(CATEGORY_LABELS[self.lang]),
             pl.col("list").replace(self.list_labels),
         )
-        return frame.rename(LABELS[self.lang])
+        if "status" in frame.columns:
+            frame = frame.with_columns(pl.col("status").replace(STATUS_VALUES[self.lang]))
+        return frame.rename({**LABELS[self.lang], **STATUS_LABELS[self.lang]}, strict=False)
+
+    @property
+    def columns(self) -> list[str]:
+        """The contract's columns, then the run-history columns when the findings carry them."""
+        return [*COLUMNS, *(c for c in STATUS_LABELS["zh"] if c in self.findings.columns)]
 
     def counts_by_rule(self) -> pl.DataFrame:
         return (self.findings.group_by("rule", "severity", "category").len("count")

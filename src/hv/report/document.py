@@ -27,7 +27,7 @@ def write(report: Report, path: Path) -> None:
             "by_rule": [{"rule": r["rule"], "severity": r["severity"], "category": r["category"],
                          "count": r["count"], "summary": r["summary"]} for r in counts.iter_rows(named=True)],
         },
-        "findings": report.findings.to_dicts(),
+        "findings": report.findings.select(report.columns).to_dicts(),
     }
 
     def dump(tmp: Path) -> None:

@@ -7,4 +7,4 @@ from hv.report import Report
 
 
 def write(report: Report, path: Path) -> None:
-    atomic_write(path, lambda tmp: report.findings.write_csv(tmp, include_bom=True))
+    atomic_write(path, lambda tmp: report.findings.select(report.columns).write_csv(tmp, include_bom=True))

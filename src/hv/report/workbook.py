@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import xlsxwriter
 
-from hv.findings import COLUMNS, LABELS, SEVERITY_LABELS
+from hv.findings import LABELS, SEVERITY_LABELS
 from hv.output import atomic_write
 from hv.report import Report
 
 WIDTHS = {"rule": 8, "severity": 6, "category": 9, "list": 14, "file": 22, "sheet": 10, "row": 6, "column": 12,
           "field": 12, "value": 20, "suggestion": 20, "message": 56, "name": 10, "id_no": 20, "town": 10,
-          "village": 10, "related_file": 20, "related_sheet": 10, "related_row": 8, "score": 7}
+          "village": 10, "related_file": 20, "related_sheet": 10, "related_row": 8, "score": 7, "status": 8,
+          "first_seen": 18, "last_seen": 18}
 FILLS = {"error": "#F8CBAD", "warning": "#FFE699", "info": "#DDEBF7"}
 TEXT = {
     "zh": {"findings": "问题清单", "summary": "汇总", "by_rule": "按规则", "by_place": "按乡镇、村",
@@ -43,11 +45,12 @@ def _write(report: Report, path: Path) -> None:
 def _findings_sheet(wb, report: Report, text: dict, header, wrap) -> None:
     ws = wb.add_worksheet(text["findings"])
     labelled = report.labelled()
-    keys = list(COLUMNS)
-    for c, key in enumerate(keys):
+    keys = report.columns
+    for c, (key, label) in enumerate(zip(keys, labelled.columns)):
         ws.set_column(c, c, WIDTHS[key], wrap if key == "message" else None)
-        ws.write_string(0, c, LABELS[report.lang][key], header)
-    for r, values in enumerate(labelled.iter_rows(), start=1):
+        ws.write_string(0, c, label, header)
+    for r, values in enumerate(labelled.with_columns(pl.col(pl.Datetime).dt.strftime("%Y-%m-%d %H:%M")).iter_rows(),
+                               start=1):
         ws.write_row(r, 0, values)
     last = max(labelled.height, 1)
     ws.freeze_panes(1, 0)
