@@ -54,20 +54,13 @@ def roster_files(folder: Path) -> dict[str, Path]:
         sys.path.insert(0, str(ROOT / "src"))
         from hv.importer import import_files
 
-        table = import_files([xlsx]).tables["poverty"]
+        imported = import_files([xlsx])
+        table = imported.tables["poverty"]
         raw = [c for c in table.columns if c.endswith("_raw")]
-        plain = table.select(raw).rename({c: c[:-4] for c in raw})
-        headers = {c: headers_of(xlsx).get(c, c) for c in plain.columns}
-        text = plain.rename(headers).write_csv()
-        csv.write_bytes(text.encode("gb18030"))
+        headers = dict(imported.headers.unique("field").select("field", "column").iter_rows())
+        plain = table.select(raw).rename({c: headers.get(c[:-4], c[:-4]) for c in raw})
+        csv.write_bytes(plain.write_csv().encode("gb18030"))
     return {"xlsx": xlsx, "csv": csv}
-
-
-def headers_of(xlsx: Path) -> dict[str, str]:
-    from hv.importer import import_files
-
-    headers = import_files([xlsx]).headers
-    return dict(headers.unique("field").select("field", "column").iter_rows())
 
 
 def main() -> None:

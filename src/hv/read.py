@@ -12,6 +12,7 @@ import codecs
 import email
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -114,6 +115,16 @@ def _read_ole(path: Path, declared: str) -> Workbook:
 
 
 def _read_excel(path: Path, fmt: str) -> list[Grid]:
+    # merged ranges are read from the file beside calamine, on the other core
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        geometry = pool.submit(_sheet_geometry, path, fmt)
+        grids = _read_cells(path, fmt)
+        for grid in grids:
+            grid.merged, grid.col_offset = geometry.result().get(grid.sheet, ([], 0))
+    return grids
+
+
+def _read_cells(path: Path, fmt: str) -> list[Grid]:
     try:
         reader = fastexcel.read_excel(path)
         grids = []
@@ -128,9 +139,6 @@ def _read_excel(path: Path, fmt: str) -> list[Grid]:
                              file=path) from None
         raise InputError(f"无法读取工作簿（文件可能已损坏）：{text}", f"cannot read workbook (corrupt?): {text}",
                          file=path) from None
-    geometry = _sheet_geometry(path, fmt)
-    for grid in grids:
-        grid.merged, grid.col_offset = geometry.get(grid.sheet, ([], 0))
     return grids
 
 
