@@ -42,7 +42,7 @@ DEFECTS: dict[str, Defect] = {
     "id_legacy_15": D("ID003", "id", "id_no", "仍是 15 位旧身份证号"),
     "id_bad_birth_date": D("ID004", "id", "id_no", "身份证号中的出生日期不存在（13 月、2 月 30 日）"),
     "id_unknown_province": D("ID005", "id", "id_no", "身份证号前两位不是省份代码"),
-    "id_unknown_county": D("ID012", "id", "id_no", "身份证号的县级代码查不到（省份存在）"),
+    "id_unknown_county": D("ID005", "id", "id_no", "身份证号的县级代码查不到（省份存在）"),
     "id_normalisable": D("ID007", "id", "id_no", "身份证号有全角数字、空格或小写 x"),
     "id_placeholder": D("ID008", "id", "id_no", "身份证号为空或占位值（无、暂无、未办、/）"),
     "id_duplicate_row": D("ID009", "id", "id_no", "参保名单中同一人录入两次"),
