@@ -24,8 +24,10 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed  ## import/check of a 1M-person bundle, linking 1M x 1M, a 1M-finding history
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/link_bench.py
+	$(BIN)/python bench/history_bench.py
 
 clean:
 	rm -rf $(VENV) bench/out
