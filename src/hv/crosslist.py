@@ -99,9 +99,14 @@ def _roster_with_lists(roster: pl.DataFrame, linked: dict[str, pl.DataFrame], co
         confirmed = table.filter(pl.col("_p").is_not_null() & (pl.col("link_outcome") == "link"))
         aggregates = [pl.len().alias(f"{kind}_n"), pl.col("row").first().alias(f"{kind}_row"),
                       pl.col("file").first().alias(f"{kind}_file"), pl.col("sheet").first().alias(f"{kind}_sheet"),
+                      *_id_of(table.columns, kind),
                       *_facts(kind, table.columns, ref)]
         summary = confirmed.group_by("_p").agg(aggregates)
-        out = out.join(summary, on="_p", how="left").with_columns(pl.col(f"{kind}_n").fill_null(0))
+        # rows a clerk still has to confirm (a possible link): the person may be on the list after all
+        possible = (table.filter(pl.col("_p").is_not_null() & (pl.col("link_outcome") == "possible"))
+                    .group_by("_p").agg(pl.len().alias(f"{kind}_possible_n")))
+        out = (out.join(summary, on="_p", how="left").join(possible, on="_p", how="left")
+               .with_columns(pl.col(f"{kind}_n").fill_null(0), pl.col(f"{kind}_possible_n").fill_null(0)))
     deaths = _death_dates(linked.get("death"))
     if deaths is not None:
         out = out.join(deaths.select("_p", "death_date"), on="_p", how="left")
@@ -124,8 +129,25 @@ def _facts(kind: str, columns: list[str], ref) -> list[pl.Expr]:
             active = active & (pl.col("sign_end").is_null() | (pl.col("sign_end") >= ref))
         if has("stop_date"):
             active = active & pl.col("stop_date").is_null()
-        return [active.fill_null(False).any().alias("contract_active")]
+        return [active.fill_null(False).any().alias("contract_active"),
+                *_disease_text(kind, columns, ("crowd", "disease"))]
     if kind == "treatment":
         treated = pl.col("treat_status").is_in(TREATED) if has("treat_status") else pl.lit(True)
-        return [treated.fill_null(False).any().alias("treatment_ok")]
+        return [treated.fill_null(False).any().alias("treatment_ok"), *_disease_text(kind, columns, ("disease",))]
     return []
+
+
+def _id_of(columns: list[str], kind: str) -> list[pl.Expr]:
+    """`<kind>_id_no`, `<kind>_id_relation`: the linked row's ID number and how it relates to the roster's."""
+    if "id_no" not in columns:
+        return []
+    return [pl.col("id_no").first().alias(f"{kind}_id_no"), pl.col("id_relation").first().alias(f"{kind}_id_relation")]
+
+
+def _disease_text(kind: str, columns: list[str], keys: tuple[str, ...]) -> list[pl.Expr]:
+    """`<kind>_disease`: what the person's rows say about diseases (人群分类, 病种), joined with |."""
+    present = [k for k in keys if k in columns]
+    if not present:
+        return []
+    text = pl.concat_str([pl.col(k) for k in present], separator="|", ignore_nulls=True)
+    return [text.str.join("|").alias(f"{kind}_disease")]
