@@ -72,7 +72,12 @@ def fingerprints(frame: pl.DataFrame) -> pl.Series:
     )
     base = pl.concat_str([pl.col("rule"), pl.col("list").fill_null(""), person.fill_null(""),
                           pl.col("field").fill_null("")], separator="|")
-    ordinal = pl.int_range(pl.len()).over(base) + 1
-    key = pl.when(ordinal > 1).then(base + "#" + ordinal.cast(pl.String)).otherwise(base)
-    return frame.with_row_index("_order").sort("file", "sheet", "row", "_order", nulls_last=True).with_columns(
-        key.alias("fingerprint")).sort("_order")["fingerprint"]
+    keyed = frame.select(base.alias("fingerprint"), "file", "sheet", "row").with_row_index("_i")
+    repeated = keyed.filter(pl.col("fingerprint").is_duplicated())
+    if repeated.height == 0:  # the usual case: no sorting at all
+        return keyed["fingerprint"]
+    ordinal = pl.int_range(pl.len()).over("fingerprint") + 1
+    numbered = repeated.sort("file", "sheet", "row", "_i", nulls_last=True).select(
+        "_i", pl.when(ordinal > 1).then(pl.col("fingerprint") + "#" + ordinal.cast(pl.String))
+        .otherwise(pl.col("fingerprint")))
+    return keyed["fingerprint"].scatter(numbered["_i"], numbered["fingerprint"])
