@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from hv.layout import column_letter
+
 Cell = str | int | float | date | None
 
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -23,16 +25,6 @@ CHUNK_ROWS = 2000
 
 _CONTROL = {chr(c): None for c in range(32) if c not in (9, 10)}  # not allowed in XML 1.0
 _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", **_CONTROL})
-
-
-def column_letter(index: int) -> str:
-    """0 -> A, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 _LETTERS = [column_letter(i) for i in range(128)]
