@@ -6,6 +6,8 @@ formatted into findings. No Python runs per row.
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from hv import findings
@@ -33,6 +35,16 @@ def run_rules(table: pl.DataFrame, ctx: Context, rules: list[Rule], *, lang: str
     return findings.concat(out)
 
 
+_WHOLE_TABLE = re.compile(r"\.over\(|\b(len|count|sum|mean|min|max|first|last|n_unique|unique|any|all|implode|shift"
+                          r"|rank|cum_\w+|arg_\w+|int_range|quantile|median|mode|diff|rolling\w*)\(")
+
+
+def _needs_whole_table(expr: pl.Expr) -> bool:
+    """True when an expression looks at other rows (a window or an aggregation), so that it must
+    see the whole table; a row-wise expression gives the same answer on the fired rows alone."""
+    return bool(_WHOLE_TABLE.search(str(expr)))
+
+
 def _findings_of(table: pl.DataFrame, fired: pl.Series, r: Rule, c: Check, ctx: Context, lang: str,
                  sev: str) -> pl.DataFrame:
     """The findings of one check. Its expressions see the whole table (a window such as "the
@@ -50,7 +62,10 @@ def _findings_of(table: pl.DataFrame, fired: pl.Series, r: Rule, c: Check, ctx: 
         "score": (c.related_score if c.related_score is not None else pl.lit(None)).cast(pl.Float64),
         **{f"arg_{k}": v if isinstance(v, pl.Expr) else pl.lit(v) for k, v in c.args.items()},
     }
-    rows = table.lazy().with_columns(**parts).filter(fired).collect()
+    if any(_needs_whole_table(e) for e in parts.values()):
+        rows = table.lazy().with_columns(**parts).filter(fired).collect()
+    else:  # row-wise expressions: evaluate them on the fired rows only
+        rows = table.filter(fired).with_columns(**parts)
     label = ctx.schema.label_of(c.field, lang) if c.field else ""
     args = {"value": pl.col("value"), "suggestion": pl.col("suggestion"), "label": label,
             **{k: pl.col(f"arg_{k}") for k in c.args}}
