@@ -63,6 +63,11 @@ def _findings_of(table: pl.DataFrame, fired: pl.Series, r: Rule, c: Check, ctx: 
         **{f"arg_{k}": v if isinstance(v, pl.Expr) else pl.lit(v) for k, v in c.args.items()},
     }
     if any(_needs_whole_table(e) for e in parts.values()):
+        if c.group:  # whole groups are all a window over them needs
+            marked = table.with_columns(_fired=fired)
+            keys = marked.filter(pl.col("_fired")).select(c.group).unique()
+            table = marked.join(keys, on=c.group, how="semi", nulls_equal=True, maintain_order="left")
+            fired = table["_fired"]
         rows = table.lazy().with_columns(**parts).filter(fired).collect()
     else:  # row-wise expressions: evaluate them on the fired rows only
         rows = table.filter(fired).with_columns(**parts)

@@ -38,6 +38,10 @@ class Check:
     # a rule the catalog marks W/E states its two conditions as two checks; the configured
     # [rules.severity] of the code still wins over both
     severity: str | None = None
+    # The columns that every window in value, suggestion, args and related_* is partitioned by
+    # (a household, an ID). The engine then formats findings from the fired groups alone instead of
+    # the whole table. Leave it None when an output looks at rows outside such a group.
+    group: list[str] | None = None
 
 
 @dataclass

@@ -130,7 +130,7 @@ def no_household_head(ctx: Context):
         return
     hh = Households.of(ctx)
     yield Check(field="relation", when=hh.anchor & ~hh.any(hh.is_(HEAD)) & ~hh.any(unreadable("relation")),
-                args={"household": HOUSEHOLD_NO, "members": hh.window(pl.len())})
+                args={"household": HOUSEHOLD_NO, "members": hh.window(pl.len())}, group=hh.group)
 
 
 def _second(ctx: Context, relation: str) -> Check | None:
@@ -140,7 +140,8 @@ def _second(ctx: Context, relation: str) -> Check | None:
     hh = Households.of(ctx)
     holds = hh.is_(relation)
     return Check(field="relation", when=hh.member(holds & (hh.window(holds.cum_sum()) == 2)),
-                 args={"household": HOUSEHOLD_NO, "count": hh.window(holds.sum())}, **pointing_at(holds, hh.group))
+                 args={"household": HOUSEHOLD_NO, "count": hh.window(holds.sum())}, group=hh.group,
+                 **pointing_at(holds, hh.group))
 
 
 @rule("HH002", "several-household-heads", "error", "household", kinds=HOUSEHOLD_KINDS,
@@ -192,7 +193,7 @@ def head_and_spouse_same_sex(ctx: Context):
     hh = Households.of(ctx)
     head_male = hh.of_head(id_male())
     yield Check(field="id_no", when=hh.member(hh.is_(SPOUSE) & (id_male() == head_male)),
-                args={"sex": sex_word(id_male(), ctx)}, **pointing_at(hh.is_(HEAD), hh.group))
+                args={"sex": sex_word(id_male(), ctx)}, group=hh.group, **pointing_at(hh.is_(HEAD), hh.group))
 
 
 @rule("HH005", "household-size-mismatch", "error", "household", kinds=HOUSEHOLD_KINDS,
@@ -215,6 +216,7 @@ def household_size_mismatch(ctx: Context):
         declared = hh.window(hh.reference_in(pl.col("hh_size"), "hh_size"))
         members = hh.window(pl.len())
         yield Check(field="hh_size", when=hh.anchor & (declared != members), value=declared, suggestion=members,
+                    group=hh.group,
                     args={"problem": say(ctx, "户编号 {household} 填报 {declared} 人，名单中有 {members} 行",
                                          "household {household} declares {declared} people, the list has {members}",
                                          household=HOUSEHOLD_NO, declared=declared, members=members)})
@@ -243,7 +245,7 @@ def household_attributes_differ(ctx: Context):
         value, raw = pl.col(key), pl.col(f"{key}_raw")
         differs_in = value.is_not_null() & (value != hh.reference_in(value, key))
         several = hh.window(value.drop_nulls().n_unique()) > 1
-        yield Check(field=key, when=hh.anchor & several, value=hh.window(hh.reference_in(raw, key)),
+        yield Check(field=key, when=hh.anchor & several, value=hh.window(hh.reference_in(raw, key)), group=hh.group,
                     args={"other": hh.window(raw.filter(differs_in).first())}, **pointing_at(differs_in, hh.group))
 
 
@@ -270,7 +272,7 @@ def relation_age_or_sex_implausible(ctx: Context):
     yield Check(field="relation", when=hh.member(too_close),
                 args={"problem": say(ctx, "本人 {birth} 年出生，户主 {head} 年出生", "born in {birth}, the head in {head}",
                                      birth=birth // 10000, head=head_birth // 10000)},
-                **pointing_at(hh.is_(HEAD), hh.group))
+                group=hh.group, **pointing_at(hh.is_(HEAD), hh.group))
     relation_male = pl.col("relation").replace_strict(RELATION_IS_MALE, default=None, return_dtype=pl.Boolean)
     yield Check(field="relation", when=id_male() != relation_male,
                 args={"problem": say(ctx, "身份证号显示为{sex}性", "the ID number says {sex}", sex=sex_word(id_male(), ctx))})

@@ -262,7 +262,7 @@ def id_duplicate(ctx: Context):
         yield _overlapping_contracts(ctx)
         return
     group = _duplicate_groups(ctx)
-    yield Check(field=OWN_ID, when=matchable() & ~pl.struct(group).is_first_distinct(),
+    yield Check(field=OWN_ID, when=matchable() & ~pl.struct(group).is_first_distinct(), group=group,
                 **_pointing_at(lambda column: pl.col(column).first().over(group), ctx))
 
 
@@ -307,7 +307,7 @@ def id_different_names(ctx: Context):
         return pl.col(column).filter(named).first().over(group)
 
     yield Check(field=OWN_ID, when=matchable() & named & (pl.col("name_key") != first_named("name_key")),
-                **_pointing_at(first_named, ctx, name=pl.col("name_raw")))
+                group=group, **_pointing_at(first_named, ctx, name=pl.col("name_raw")))
 
 
 @rule("ID011", "id-not-resident-card", "info", "id",
