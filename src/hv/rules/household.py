@@ -298,7 +298,7 @@ def id_in_two_households(ctx: Context):
     usable = valid_id() & pl.col("household_no").is_not_null()
     yield Check(field="id_no", when=usable & (pl.col("household_no") != first_household.over(person)),
                 args={"household": HOUSEHOLD_NO, "other": pl.col("household_no_raw").first().over(person)},
-                **pointing_at(pl.lit(True), person))
+                group=person, **pointing_at(pl.lit(True), person))
 
 
 @rule("HH009", "household-number-format", "warning", "household", kinds=HOUSEHOLD_KINDS,
