@@ -87,3 +87,13 @@ def test_schema_lists_kinds_and_fields(hv):
     one = hv("schema", "poverty")
     assert one.code == 0 and "与户主关系" in one.out and "之子" in one.out and "特困供养贫困户" in one.out
     assert hv("schema", "nonsense").code == 2
+
+
+def test_outputs_get_the_usual_file_permissions(hv, roster, tmp_path):
+    import os
+
+    out = tmp_path / "out.csv"
+    hv("import", roster, "-o", out)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask
