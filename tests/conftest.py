@@ -56,6 +56,15 @@ ROSTER_ROWS = [
 ]
 
 
+# People of a roster in two versions (history and diff tests): a row with a defect, then fixed.
+ZHANG = ["4115210010012345", "张三", "男", "411521196001011232", "户主", "城关镇", "东村"]
+LI = ["4115210010012345", "李四", "女", "110111198001011227", "配偶", "城关镇", "东村"]
+WANG_WRONG_SEX = ["4115210010012346", "王五", "男", "11010519491231002X", "户主", "城关镇", "西村"]  # PF001
+WANG = ["4115210010012346", "王五", "女", "11010519491231002X", "户主", "城关镇", "西村"]
+ZHAO_BAD_ID = ["4115210010012347", "赵六", "男", "411521196001021233", "户主", "石桥镇", "南村"]  # ID001
+ZHAO = ["4115210010012347", "赵六", "男", "411521196001021238", "户主", "石桥镇", "南村"]
+
+
 @pytest.fixture
 def roster(tmp_path: Path) -> Path:
     return write_xlsx(tmp_path / "花名册.xlsx", {"城关镇": [ROSTER_HEADER, *ROSTER_ROWS]})

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import polars as pl
-from tests.conftest import ROSTER_HEADER, write_csv, write_xlsx
+from tests.conftest import LI, WANG, WANG_WRONG_SEX, ZHANG, ZHAO, ZHAO_BAD_ID, ROSTER_HEADER, write_csv, write_xlsx
 
 from hv.api import check
 from hv.diff import diff_rosters, diff_versions, findings_diff
 from hv.importer import import_files
 
-ZHANG = ["4115210010012345", "张三", "男", "411521196001011232", "户主", "城关镇", "东村"]
-LI = ["4115210010012345", "李四", "女", "110111198001011227", "配偶", "城关镇", "东村"]
 LI_MOVED = ["4115210010012345", "李四", "女", "110111198001011227", "配偶", "城关镇", "西村"]
-WANG_WRONG_SEX = ["4115210010012346", "王五", "男", "11010519491231002X", "户主", "城关镇", "西村"]  # PF001
-WANG = ["4115210010012346", "王五", "女", "11010519491231002X", "户主", "城关镇", "西村"]
-ZHAO_BAD_ID = ["4115210010012347", "赵六", "男", "411521196001021233", "户主", "石桥镇", "南村"]  # ID001
-ZHAO = ["4115210010012347", "赵六", "男", "411521196001021238", "户主", "石桥镇", "南村"]
 SUN_BAD_ID = ["4115210010012348", "孙八", "男", "411521197003051233", "户主", "石桥镇", "北村"]  # ID001, leaves
 ZHOU_WRONG_SEX = ["4115210010012349", "周九", "男", "411521198507162344", "户主", "石桥镇", "北村"]  # PF001, stays
 QIAN_WRONG_SEX = ["4115210010012350", "钱七", "女", "110111198001011235", "户主", "石桥镇", "北村"]  # PF001, arrives

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from tests.conftest import ROSTER_HEADER, write_xlsx
+from tests.conftest import LI, WANG, WANG_WRONG_SEX, ZHANG, ZHAO, ZHAO_BAD_ID, ROSTER_HEADER, write_xlsx
 
 from hv import findings
 from hv.api import check
@@ -22,12 +22,6 @@ from hv.config import Config, RulesConfig
 from hv.history import Ledger, LedgerError, default_path, rules_checked
 
 DAY1 = datetime(2020, 11, 1, 2, 0)
-ZHANG = ["4115210010012345", "张三", "男", "411521196001011232", "户主", "城关镇", "东村"]
-LI = ["4115210010012345", "李四", "女", "110111198001011227", "配偶", "城关镇", "东村"]
-WANG_WRONG_SEX = ["4115210010012346", "王五", "男", "11010519491231002X", "户主", "城关镇", "西村"]  # PF001
-WANG = ["4115210010012346", "王五", "女", "11010519491231002X", "户主", "城关镇", "西村"]
-ZHAO_BAD_ID = ["4115210010012347", "赵六", "男", "411521196001021233", "户主", "石桥镇", "南村"]  # ID001
-ZHAO = ["4115210010012347", "赵六", "男", "411521196001021238", "户主", "石桥镇", "南村"]
 QIAN_WRONG_SEX = ["4115210010012348", "钱七", "女", "110111198001011235", "户主", "石桥镇", "北村"]  # PF001
 
 
