@@ -335,3 +335,18 @@ def test_required_column_missing_in_csv_has_no_sheet(tmp_path):
 
 def test_does_not_read_a_directory(tmp_path: Path):
     assert "目录" in bad([tmp_path]).render()
+
+
+def test_csv_with_an_unmatched_quote(tmp_path):
+    path = tmp_path / "参保.csv"
+    path.write_text('姓名,身份证号,参保状态\n张三,"411521196001011232,正常参保\n李四,110111198001011227,正常参保\n',
+                    encoding="utf-8")
+    err = bad([path])
+    assert err.file.endswith("参保.csv") and "引号" in err.render()
+
+
+def test_csv_with_a_wide_line_in_the_middle_keeps_every_cell(tmp_path):
+    rows = [["姓名", "身份证号", "参保状态"], *[["张三", "411521196001011232", "正常参保"]] * 3,
+            ["李四", "110111198001011227", "正常参保", "备注一", "备注二"], ["王五", "11010519491231002X", "正常参保"]]
+    result = import_files([write_csv(tmp_path / "参保.csv", rows)])
+    assert [r for _, r, _ in rows_of(result)] == [2, 3, 4, 5, 6]

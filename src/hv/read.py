@@ -290,27 +290,24 @@ def _sniff_separator(sample: str) -> str:
 def _read_delimited(utf8: bytes, separator: str, path: Path) -> pl.DataFrame:
     """All cells as text. The column count comes from the widest line, since a title line above
     the header has one field and polars would otherwise cut every later line to that width."""
-    width = _widest_line(utf8[:1 << 20], separator)
     tail = utf8[-(1 << 20):]
-    width = max(width, _widest_line(tail[tail.find(b"\n") + 1:], separator))
-    for attempt in (width, None):
-        if attempt is None:  # a wider line hides in the middle: count every line
-            attempt = _widest_line(utf8, separator)
+    width = max(_widest_line(utf8[:1 << 20], separator), _widest_line(tail[tail.find(b"\n") + 1:], separator))
+    try:
         try:
-            cells = pl.read_csv(
-                utf8, has_header=False, separator=separator, quote_char='"',
-                schema={f"c{i}": pl.String for i in range(attempt)}, truncate_ragged_lines=False,
-                missing_columns="insert",
-            )
-            break
-        except pl.exceptions.ComputeError:
-            if attempt == width:
-                continue
-            raise
-        except Exception as exc:
-            raise InputError(f"无法读取文本表格：{str(exc).splitlines()[0]}", f"cannot read text table: {exc}",
-                             file=path) from None
+            cells = _csv(utf8, separator, width)
+        except pl.exceptions.ComputeError:  # a wider line hides in the middle: count every line
+            cells = _csv(utf8, separator, _widest_line(utf8, separator))
+    except pl.exceptions.PolarsError as exc:
+        reason = str(exc).splitlines()[0]
+        raise InputError(f"无法读取文本表格（可能有未配对的引号）：{reason}",
+                         f"cannot read the text table (an unmatched quote?): {reason}", file=path) from None
     return cells.with_row_index(ROW, offset=1)
+
+
+def _csv(utf8: bytes, separator: str, width: int) -> pl.DataFrame:
+    return pl.read_csv(utf8, has_header=False, separator=separator, quote_char='"',
+                       schema={f"c{i}": pl.String for i in range(width)}, truncate_ragged_lines=False,
+                       missing_columns="insert")
 
 
 def _widest_line(utf8: bytes, separator: str) -> int:
