@@ -11,6 +11,7 @@ from dataclasses import field as default
 
 import polars as pl
 
+from hv.config import Policy
 from hv.schema import Schema
 
 SEVERITIES = ("error", "warning", "info")
@@ -51,7 +52,7 @@ class Context:
     kind: str
     schema: Schema
     columns: frozenset[str]
-    policy: object = None
+    policy: Policy = default(default_factory=Policy)
     lang: str = "zh"
 
     def has(self, *keys: str) -> bool:

@@ -21,10 +21,6 @@ INPATIENT, OUTPATIENT_CHRONIC = "住院", "门诊慢特病"
 SETTLEMENT_DATES = ("settle_date", "discharge_date", "admit_date")  # when a settlement counts, best first
 
 
-def policy(ctx: Context, name: str, default=None):
-    return getattr(ctx.policy, name, default)
-
-
 def money(expr: pl.Expr) -> pl.Expr:
     """An amount as a clerk writes it: 1234.5, not 1234.50000001."""
     return expr.round(2).cast(pl.String).str.replace(r"\.0$", "")
@@ -96,7 +92,7 @@ def total_cost_mismatch(ctx: Context):
     paid, cost = total(parts), pl.col("total_cost")
     yield Check(field="total_cost",
                 when=cost.is_not_null() & pl.col("self_pay").is_not_null() & readable("total_cost", *parts)
-                & over_tolerance(cost, paid, policy(ctx, "money_tolerance", 1.0)),
+                & over_tolerance(cost, paid, ctx.policy.money_tolerance),
                 suggestion=money(paid), args={"difference": money((cost - paid).abs())})
 
 
@@ -113,7 +109,7 @@ def payment_amount_invalid(ctx: Context):
     Fix: 按结算单改正；冲红的结算行从明细中删去并与原结算一起核对。单元格里不是数字的由 IMP007 提示，
     本条不重复。预交金可能多于总费用（出院时退还），不比较。
     """
-    tolerance = policy(ctx, "money_tolerance", 1.0)
+    tolerance = ctx.policy.money_tolerance
     amounts = ctx.fields_of_type("money")
     for key in amounts:
         yield Check(field=key, when=pl.col(key) < 0, args={"problem": say(ctx, "金额为负数", "a negative amount")})
@@ -149,10 +145,10 @@ def reimbursement_below_floor(ctx: Context):
     """
     if not ctx.has("total_cost", "self_pay"):
         return
-    floor = pl.lit(policy(ctx, "reimbursement_floor", 0.9))
+    floor = pl.lit(ctx.policy.reimbursement_floor)
     if ctx.has("visit_type"):
         chronic = pl.col("visit_type") == OUTPATIENT_CHRONIC
-        floor = pl.when(chronic).then(policy(ctx, "outpatient_chronic_floor", 0.8)).when(inpatient(ctx)).then(floor)
+        floor = pl.when(chronic).then(ctx.policy.outpatient_chronic_floor).when(inpatient(ctx)).then(floor)
     ratio = actual_ratio()
     yield Check(field="self_pay", when=poor(ctx) & readable("total_cost", "self_pay") & (ratio < floor - 1e-9),
                 args={"ratio": percent(ratio), "floor": percent(floor), "total": money(pl.col("total_cost"))})
@@ -197,7 +193,7 @@ def reimbursement_ratio_inconsistent(ctx: Context):
         computed = actual_ratio()
         yield Check(field="reimb_ratio", suggestion=written_as(computed, unit),
                     when=readable("total_cost", "self_pay") & over_tolerance(
-                        stated, computed, policy(ctx, "ratio_tolerance", 0.005)),
+                        stated, computed, ctx.policy.ratio_tolerance),
                     args={"problem": say(ctx, "按金额算出的实际报销比例是 {computed}",
                                          "the amounts give {computed}", computed=percent(computed))})
     usual = unit.drop_nulls().mode().sort().first().over(["file", "sheet"])
@@ -234,7 +230,7 @@ def settlement_dates_implausible(ctx: Context):
         yield Check(field="stay_days", when=(days >= 0) & ((pl.col("stay_days") - days).abs() > 1), suggestion=days,
                     args={"problem": say(ctx, "住院天数与出入院日期相隔的 {days} 天不符",
                                          "days in hospital do not match the {days} days between the dates", days=days)})
-    ref_date = policy(ctx, "ref_date")
+    ref_date = ctx.policy.ref_date
     for key in (k for k in ("admit_date", "discharge_date", "settle_date") if ctx.has(k) and ref_date):
         yield Check(field=key, when=pl.col(key) > ref_date,
                     args={"problem": say(ctx, "「{label}」晚于核查基准日 {ref}", "'{label}' is after the reference "
@@ -281,7 +277,7 @@ def deposit_charged(ctx: Context):
     Fix: 核实医院是否按政策执行；已收的押金应在出院结算时退还。如果本县允许收预交金，在配置中设
     deposit_allowed = true，本条不再提示。贫困患者和住院的认定同 ST003。
     """
-    if not ctx.has("deposit") or policy(ctx, "deposit_allowed", False):
+    if not ctx.has("deposit") or ctx.policy.deposit_allowed:
         return
     yield Check(field="deposit", when=poor(ctx) & inpatient(ctx) & (pl.col("deposit") > 0))
 
@@ -307,7 +303,7 @@ def yearly_self_pay_over_cap(ctx: Context):
     （出院、入院）日期所在年度累计，名单没有日期时按整张名单累计；只看贫困患者（认定同 ST003）。上限由
     self_pay_cap 配置，未配置时本条不核对。
     """
-    cap = policy(ctx, "self_pay_cap")
+    cap = ctx.policy.self_pay_cap
     if cap is None or not ctx.has("id_no", "self_pay"):
         return
     year = settlement_year(ctx)
@@ -334,7 +330,7 @@ def fee_waiver_missing(ctx: Context):
     Fix: 核实医院是否执行了减免政策并补记减免金额。只有在配置中设 waiver_required = true 时本条才核对；
     贫困患者和住院的认定同 ST003。
     """
-    if not ctx.has("waiver") or not policy(ctx, "waiver_required", False):
+    if not ctx.has("waiver") or not ctx.policy.waiver_required:
         return
     waived = pl.col("waiver").fill_null(0)
     yield Check(field="waiver", when=poor(ctx) & inpatient(ctx) & readable("waiver") & (waived <= 0))
@@ -354,7 +350,7 @@ def serious_insurance_not_paid(ctx: Context):
     Fix: 核实患者是否参加大病保险、结算时是否走了大病保险，补报后更新。起付线由 serious_deductible 配置
     （贫困人口适用的起付线），未配置时本条不核对。起付线按年度累计，这里只看单笔结算，不会误报。
     """
-    deductible = policy(ctx, "serious_deductible")
+    deductible = ctx.policy.serious_deductible
     if deductible is None or not ctx.has("compliant_cost", "basic_pay", "serious_pay"):
         return
     over = pl.col("compliant_cost") - pl.col("basic_pay").fill_null(0)
