@@ -31,6 +31,11 @@ def checksum_ok(id18: pl.Expr) -> pl.Expr:
     return id18.str.slice(17, 1) == check_char(id18.str.slice(0, 17))
 
 
+def valid(id_no: pl.Expr) -> pl.Expr:
+    """An 18-character ID whose check digit holds: its birth date and sex digit can be trusted."""
+    return (id_no.str.contains(ID18) & checksum_ok(id_no)).fill_null(False)
+
+
 def birth_date(id_no: pl.Expr) -> pl.Expr:
     """Birth date encoded in an 18-digit ID (null when it is not a calendar date)."""
     return id_no.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)

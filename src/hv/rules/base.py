@@ -120,6 +120,11 @@ def declare(code: str, name: str, severity: str, category: str, *, zh: str, en: 
     return _register(Rule(code, name, severity, category, kinds, zh, en, inspect.cleandoc(doc), at_import=True))
 
 
+def say(ctx: Context, zh: str, en: str, **args: pl.Expr | str) -> pl.Expr:
+    """A message fragment in the run's language, its placeholders filled by expressions."""
+    return render(zh if ctx.lang == "zh" else en, args)
+
+
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 

@@ -12,8 +12,8 @@ import polars as pl
 
 from hv import idnumber
 from hv.crosslist import ACTIVE_CONTRACT
-from hv.rules.base import Check, Context, rule
-from hv.rules.coverage import active_contract, flagged_poor, linked, ref_date, to_roster
+from hv.rules.base import Check, Context, rule, say
+from hv.rules.coverage import active_contract, flagged_poor, linked, to_roster
 from hv.rules.ids import _address_codes
 
 OTHER_KINDS = ("insurance", "contract", "treatment", "settlement", "death")
@@ -28,19 +28,11 @@ def same_id() -> pl.Expr:
     return linked() & (pl.col("id_relation") == "same").fill_null(False)
 
 
-def valid(id_no: pl.Expr) -> pl.Expr:
-    return (id_no.str.contains(idnumber.ID18) & idnumber.checksum_ok(id_no)).fill_null(False)
-
-
 def sound(id_no: pl.Expr) -> pl.Expr:
     """A number that could be someone's: check digit, a calendar birth date, a known address code."""
     codes, _ = _address_codes()
-    return (valid(id_no) & idnumber.birth_date(id_no).is_not_null()
+    return (idnumber.valid(id_no) & idnumber.birth_date(id_no).is_not_null()
             & id_no.str.slice(0, 6).is_in(codes)).fill_null(False)
-
-
-def say(ctx: Context, zh: str, en: str) -> pl.Expr:
-    return pl.lit(zh if ctx.lang == "zh" else en)
 
 
 # ---------------------------------------------------------------------------------------------- CS001
@@ -94,7 +86,7 @@ def same_person_different_id(ctx: Context):
         return
     zh = ctx.lang == "zh"
     ok, bad = ("校验通过", "校验不通过") if zh else ("checksum ok", "checksum fails")
-    status = lambda c: pl.when(valid(pl.col(c))).then(pl.lit(ok)).otherwise(pl.lit(bad))  # noqa: E731
+    status = lambda c: pl.when(idnumber.valid(pl.col(c))).then(pl.lit(ok)).otherwise(pl.lit(bad))  # noqa: E731
     # a possible link too: a different ID is exactly what keeps the link from being certain
     candidate = pl.col("link_outcome").is_in(["link", "possible"]).fill_null(False)
     same_name = pl.col("name_relation").is_in(["same", *CLOSE_NAMES]).fill_null(False) if ctx.has(
@@ -129,7 +121,7 @@ def id_typo(ctx: Context):
     if not ctx.has("id_no", "p_id_no", "id_relation", "link_outcome"):
         return
     typo = linked() & pl.col("id_relation").is_in(ID_TYPOS).fill_null(False)
-    mine, theirs = valid(pl.col("id_no")), valid(pl.col("p_id_no"))
+    mine, theirs = idnumber.valid(pl.col("id_no")), idnumber.valid(pl.col("p_id_no"))
     yield Check(field="id_no", suggestion=pl.col("p_id_no"), when=typo & ~mine & theirs,
                 args={"other": say(ctx, "花名册", "roster")}, **to_roster())
 
@@ -141,7 +133,7 @@ def _roster_id_typo(ctx: Context):
         if not ctx.has(f"{kind}_id_no", f"{kind}_id_relation", "id_no"):
             continue
         other = pl.col(f"{kind}_id_no")
-        typo = (pl.col(f"{kind}_id_relation").is_in(ID_TYPOS) & ~valid(pl.col("id_no")) & valid(other)).fill_null(False)
+        typo = (pl.col(f"{kind}_id_relation").is_in(ID_TYPOS) & ~idnumber.valid(pl.col("id_no")) & idnumber.valid(other)).fill_null(False)
         yield Check(field="id_no", suggestion=other, when=typo & ~earlier, args={"other": say(ctx, "其他名单", kind)},
                     related_row=pl.col(f"{kind}_row"),
                     related_file=pl.col(f"{kind}_file"), related_sheet=pl.col(f"{kind}_sheet"))
@@ -164,7 +156,7 @@ def dead_still_served(ctx: Context):
     Good: 死亡后及时解约、停保，花名册人员状态改为 死亡。
     Fix: 核实死亡信息；确已死亡的，花名册标注死亡、签约解约、医保停保，死后发生的服务和报销逐条核查。
     """
-    ref = ref_date(ctx)
+    ref = ctx.policy.ref_date
     if ctx.kind == "poverty":
         if not ctx.has("death_date", "person_status", "death_row"):
             return

@@ -28,14 +28,6 @@ NOT_POOR = r"^(否|不是|0|非.*|普通.*|一般|一般人员|一般人群)$"
 POOR_FLAGS = ("poverty_flag", "person_type", "subsidy_category", "crowd")
 
 
-def policy(ctx: Context, name: str, default=None):
-    return getattr(ctx.policy, name, default)
-
-
-def ref_date(ctx: Context):
-    return policy(ctx, "ref_date")
-
-
 def linked() -> pl.Expr:
     """The row is linked to a roster person with certainty."""
     return (pl.col("link_outcome") == "link").fill_null(False)
@@ -46,14 +38,14 @@ def in_scope(ctx: Context, prefix: str = "") -> pl.Expr:
     poor person the policy must serve at the reference date."""
     col = lambda key: pl.col(f"{prefix}{key}")  # noqa: E731
     has = lambda key: ctx.has(f"{prefix}{key}")  # noqa: E731
-    statuses = list(policy(ctx, "poverty_statuses", ()) or ())
+    statuses = list(ctx.policy.poverty_statuses)
     scope = col("poverty_status").is_null() | col("poverty_status").is_in(statuses) if has("poverty_status") \
         else pl.lit(True)
     if has("person_status"):
         scope = scope & (col("person_status").is_null() | ~col("person_status").is_in(GONE))
     death = f"{prefix}death_date"
-    if ctx.has(death) and ref_date(ctx) is not None:
-        scope = scope & (pl.col(death).is_null() | (pl.col(death) > ref_date(ctx)))
+    if ctx.has(death):
+        scope = scope & (pl.col(death).is_null() | (pl.col(death) > ctx.policy.ref_date))
     return scope.fill_null(False)
 
 
@@ -146,7 +138,7 @@ def subsidised_never_enrolled(ctx: Context) -> pl.Expr:
 
 def active_contract(ctx: Context) -> pl.Expr:
     """The contract row covers the reference date (签约/续约, begun, not ended, not cancelled)."""
-    ref = ref_date(ctx)
+    ref = ctx.policy.ref_date
     active = pl.col("sign_status").is_in(ACTIVE_CONTRACT) if ctx.has("sign_status") else pl.lit(True)
     if ctx.has("sign_date"):
         active = active & (pl.col("sign_date").is_null() | (pl.col("sign_date") <= ref))
@@ -278,7 +270,7 @@ def poor_person_not_signed(ctx: Context):
     """
     if not ctx.has("contract_n", "contract_active"):
         return
-    chronic = list(policy(ctx, "chronic_diseases", ()) or ())
+    chronic = list(ctx.policy.chronic_diseases)
     spellings = ctx.policy.spellings(tuple(chronic)) if ctx.policy is not None else chronic
     has_chronic = mentions(ctx, ("disease", "health_status", "contract_disease", "treatment_disease"), spellings)
     unsigned = in_scope(ctx) & ~person_any(pl.col("contract_active").fill_null(False), ctx) & unclaimed("contract", ctx)
@@ -307,8 +299,8 @@ def signed_not_served(ctx: Context):
     """
     if not (ctx.has("followups") or ctx.has("followup_date")):
         return
-    minimum = int(policy(ctx, "followup_min", 4))
-    chronic = [d for d in FOLLOWED_UP if d in (policy(ctx, "chronic_diseases", FOLLOWED_UP) or FOLLOWED_UP)]
+    minimum = ctx.policy.followup_min
+    chronic = [d for d in FOLLOWED_UP if d in ctx.policy.chronic_diseases]
     scope = active_contract(ctx)
     if ctx.has("disease") or ctx.has("crowd"):
         spellings = ctx.policy.spellings(tuple(chronic)) if ctx.policy is not None else chronic

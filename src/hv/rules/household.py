@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from hv import clean, idnumber
-from hv.rules.base import Check, Context, render, rule
+from hv.rules.base import Check, Context, rule, say
 
 HEAD, SPOUSE = "户主", "配偶"
 # Attributes every member of one household carries with the same value (domain.md §6.3 HH006).
@@ -31,11 +31,6 @@ SICK = "长期慢性病|患有大病"
 HOUSEHOLD_KINDS = ("poverty",)  # a treatment ledger repeats a person per disease: its households do not add up
 
 
-def say(ctx: Context, zh: str, en: str, **args: pl.Expr | str) -> pl.Expr:
-    """A message fragment in the run's language, its placeholders filled by expressions."""
-    return render(zh if ctx.lang == "zh" else en, args)
-
-
 def pointing_at(where: pl.Expr, group: list[str]) -> dict[str, pl.Expr]:
     """related_row/file/sheet of the first row of each group where `where` holds (group-local)."""
     return {f"related_{c}": pl.col(c).filter(where).first().over(group) for c in ("row", "file", "sheet")}
@@ -48,7 +43,7 @@ def unreadable(key: str) -> pl.Expr:
 
 
 def valid_id() -> pl.Expr:
-    return pl.col("id_no").str.contains(idnumber.ID18) & idnumber.checksum_ok(pl.col("id_no"))
+    return idnumber.valid(pl.col("id_no"))
 
 
 def id_male() -> pl.Expr:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import polars as pl
 
 from hv import clean
-from hv.rules.base import Check, Context, rule
-from hv.rules.household import pointing_at, say
+from hv.rules.base import Check, Context, rule, say
+from hv.rules.household import pointing_at
 
 SETTLEMENT_KINDS = ("settlement", "treatment")
 FUNDS = ("basic_pay", "serious_pay", "assist_pay", "supp_pay", "other_pay")  # fund_total is their sum
