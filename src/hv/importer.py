@@ -52,7 +52,7 @@ class ImportResult:
     tables: dict[str, pl.DataFrame]  # list kind -> canonical table
     sheets: list[SheetSummary]
     findings: pl.DataFrame
-    headers: pl.DataFrame  # file, sheet, field -> the header text in that sheet
+    headers: pl.DataFrame  # file, sheet, field -> the header text (column) and Excel letter in that sheet
     # seconds: "files" reading cells, "tables" finding headers + mapping + cleaning, "diagnostics"
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -101,8 +101,8 @@ def import_files(paths: list[Path | str | ListSpec], *, kind: str | None = None,
             usable += 1
             schema = schemas[mapping.kind]
             _sheet_notes(table, mapping, schema, summary, notes, lang)
-            headers.extend({"file": str(path), "sheet": grid.sheet, "field": key, "column": col.header}
-                           for key, col in mapping.fields.items())
+            headers.extend({"file": str(path), "sheet": grid.sheet, "field": key, "column": col.header,
+                            "letter": col.letter} for key, col in mapping.fields.items())
             frames.setdefault(mapping.kind, []).append(_raw_fields(table, mapping, str(path)))
         if not usable:
             raise _unusable(workbook, sheets)
@@ -112,7 +112,7 @@ def import_files(paths: list[Path | str | ListSpec], *, kind: str | None = None,
     # (polars 2.1 panics in some window expressions over many chunks)
     tables = {k: _canonical(pl.concat(v, how="diagonal_relaxed").rechunk(), schemas[k]) for k, v in frames.items()}
     header_frame = pl.DataFrame(headers, schema={"file": pl.String, "sheet": pl.String, "field": pl.String,
-                                                 "column": pl.String})
+                                                 "column": pl.String, "letter": pl.String})
     found = [pl.DataFrame(notes) if notes else findings.empty()]
     import_rules = [r for r in REGISTRY.values() if r.at_import and r.check and r.code in enabled]
     for k, table in tables.items():
@@ -127,7 +127,8 @@ def attach_columns(found: pl.DataFrame, headers: pl.DataFrame) -> pl.DataFrame:
     """Fill each finding's `column` with the header text of its field in its own sheet."""
     if found.height == 0 or headers.height == 0:
         return found
-    joined = found.join(headers.rename({"column": "_header"}), on=["file", "sheet", "field"], how="left",
+    joined = found.join(headers.select("file", "sheet", "field", pl.col("column").alias("_header")),
+                        on=["file", "sheet", "field"], how="left",
                         nulls_equal=True, maintain_order="left")
     return joined.with_columns(pl.coalesce("column", "_header").alias("column")).drop("_header")
 
