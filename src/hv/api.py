@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from hv import findings
+from hv import rates as rates_table
 from hv.config import Config, ListSpec
 from hv.crosslist import Linked, link_lists
 from hv.engine import run_rules
@@ -24,6 +25,7 @@ class CheckResult:
     rules: list[Rule]
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase: read, link, rules
     linked: Linked | None = None  # the tables with what the other lists say, and the links
+    rates: pl.DataFrame = field(default_factory=rates_table.empty)  # hv.rates: by county, 乡镇 and 村
 
     def count_at_or_above(self, severity: str) -> int:
         levels = {"error": ("error",), "warning": ("error", "warning"), "info": ("error", "warning", "info")}
@@ -50,6 +52,8 @@ def check(paths: list[Path | str | ListSpec], config: Config | None = None, *, k
         found.append(attach_columns(run_rules(table, ctx, list_rules, lang=lang, severity=severity),
                                     imported.headers))
     result = findings.sort(findings.concat(found))
+    rules_done = time.perf_counter()
+    rates = rates_table.compute(linked.tables, result, config.policy, schemas)
     timings = {**imported.timings, "read": read_done - started, "link": link_done - read_done,
-               "rules": time.perf_counter() - link_done}
-    return CheckResult(imported, result, rules, timings, linked)
+               "rules": rules_done - link_done, "rates": time.perf_counter() - rules_done}
+    return CheckResult(imported, result, rules, timings, linked, rates)

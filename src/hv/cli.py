@@ -85,34 +85,32 @@ def check_cmd(
     timings: TimingsOpt = False,
     history: Annotated[Optional[Path], typer.Option("--history", help="记录到运行历史库（如 .hv/history.db），报告增加整改状态列。")] = None,
     new_only: Annotated[bool, typer.Option("--new-only", help="只报告上次运行以来新增的问题（需要 --history）。")] = False,
+    by: Annotated[Optional[str], typer.Option("--by", help="把 .xlsx 报告写成督导清单：town（每个乡镇一个工作表）或 village（每个村一个文件）。")] = None,
+    annotate: Annotated[bool, typer.Option("--annotate", help="另存一份标注过的输入文件副本（有问题的单元格标色并加批注），写在报告旁。")] = False,
     kind: KindOpt = None,
     schema_dir: SchemaDirOpt = None,
     lang: LangOpt = "zh",
     quiet: QuietOpt = False,
 ) -> None:
     """核查名单：逐行、逐户检查错误，写出问题清单；退出码 0 无问题，1 有问题，2 输入或配置错误。"""
-    from dataclasses import replace
-
     from hv.api import check
-    from hv.config import load_config, parse_config
     from hv.output import refuse_inputs
+    from hv import rates
+    from hv.crosslist import households
     from hv.report import Report, check_outputs, write_report
-    from hv.report.text import print_summary
+    from hv.report.text import print_rates, print_summary
     from hv.schema import load_schemas
 
     lang = _lang(lang)
     if fail_on not in FAIL_ON:
         raise HvError(f"--fail-on 只能是 {'、'.join(FAIL_ON)}", f"--fail-on must be one of {', '.join(FAIL_ON)}")
-    cfg = load_config(config)
-    rules = replace(cfg.rules, select=_split(select) or cfg.rules.select, ignore=cfg.rules.ignore + _split(ignore))
-    policy = cfg.policy
-    if ref_date:
-        policy = parse_config({"policy": {"ref_date": ref_date}}, Path("--ref-date")).policy
-        policy = replace(cfg.policy, ref_date=policy.ref_date)
-    cfg = replace(cfg, rules=rules, policy=policy, schema_dirs=cfg.schema_dirs + tuple(schema_dir or []))
+    _check_by(by)
+    cfg = _check_config(config, select, ignore, ref_date, schema_dir)
     inputs = _inputs(files, cfg)
     outputs = list(output or [])
     check_outputs(outputs)
+    if by and not any(p.suffix.lower() == ".xlsx" for p in outputs):
+        raise HvError("--by 需要一个 .xlsx 报告（-o 督导清单.xlsx）", "--by needs an .xlsx report (-o inspection.xlsx)")
     refuse_inputs(outputs, [getattr(i, "path", i) for i in inputs])
     if (new_only or fail_on == "new") and history is None:
         raise HvError("--new-only 和 --fail-on new 需要 --history 指定运行历史库",
@@ -131,18 +129,35 @@ def check_cmd(
         found, mask=mask, lang=lang, inputs=[str(getattr(i, "path", i)) for i in inputs],
         rule_names={r.code: r.summary if lang == "zh" else r.name for r in result.rules},
         list_labels={s.kind: s.label if lang == "zh" else s.kind for s in schemas},
+        rates=result.rates, households=households(result.linked.tables),
     )
-    started = time.perf_counter()
+    written = []
     for path in outputs:
-        write_report(report, path)
-    result.timings["write"] = time.perf_counter() - started
+        started = time.perf_counter()
+        if by and path.suffix.lower() == ".xlsx":
+            from hv.report import inspection
+
+            written += inspection.write(report, path, by)
+        else:
+            write_report(report, path)
+            written.append(path)
+        result.timings[f"write {path.suffix.lower()}"] = time.perf_counter() - started
+    if annotate:
+        from hv.report.annotate import write_annotated
+
+        started = time.perf_counter()
+        out_dir = outputs[0].parent if outputs else Path.cwd()
+        written += write_annotated(report.findings, result.imported.headers,
+                                   [getattr(i, "path", i) for i in inputs], out_dir, lang=lang, masked=mask)
+        result.timings["write annotated"] = time.perf_counter() - started
     _print_timings(result.timings, timings)
     console = make_console(quiet)
     print_summary(console, report, show=show, details=console.is_terminal)
+    print_rates(console, rates.at_level(result.rates, "county"), lang)
     if record is not None:
         _print_history_counts(console, record, lang)
-    for path in outputs:
-        console.print(f"报告已写入 {path}" if lang == "zh" else f"report written to {path}")
+    for path in written:
+        console.print(f"已写入 {path}" if lang == "zh" else f"written: {path}")
     if fail_on == "new":
         if record.count("new"):
             raise typer.Exit(ExitCode.FINDINGS)
@@ -150,6 +165,63 @@ def check_cmd(
     threshold = {"error": "error", "warning": "warning", "never": None}[fail_on]
     if threshold and result.count_at_or_above(threshold):
         raise typer.Exit(ExitCode.FINDINGS)
+
+
+BY = ("town", "village")
+
+
+def _check_by(by: str | None) -> None:
+    if by is not None and by not in BY:
+        raise HvError(f"--by 只能是 {'、'.join(BY)}", f"--by must be one of {', '.join(BY)}")
+
+
+def _check_config(config: Path | None, select, ignore, ref_date: str | None, schema_dir):
+    """The configuration file with the command line's rules, reference date and schema folders on top."""
+    from dataclasses import replace
+
+    from hv.config import load_config, parse_config
+
+    cfg = load_config(config)
+    rules = replace(cfg.rules, select=_split(select) or cfg.rules.select, ignore=cfg.rules.ignore + _split(ignore))
+    policy = cfg.policy
+    if ref_date:
+        policy = replace(cfg.policy, ref_date=parse_config({"policy": {"ref_date": ref_date}},
+                                                           Path("--ref-date")).policy.ref_date)
+    return replace(cfg, rules=rules, policy=policy, schema_dirs=cfg.schema_dirs + tuple(schema_dir or []))
+
+
+@app.command("rates")
+def rates_cmd(
+    files: Annotated[Optional[list[Path]], typer.Argument(help="名单文件；省略时使用配置文件 [lists] 中的文件。")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", "-c", help="配置文件（默认：当前目录的 hv.toml）。")] = None,
+    by: Annotated[str, typer.Option("--by", help="细到哪一级：town（全县和各乡镇，默认）或 village（再加各村）。")] = "town",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="把指标表写成 .csv 或 .parquet。")] = None,
+    ref_date: Annotated[Optional[str], typer.Option("--ref-date", help="核查基准日期，如 2020-12-31（默认：今天）。")] = None,
+    kind: KindOpt = None,
+    schema_dir: SchemaDirOpt = None,
+    lang: LangOpt = "zh",
+    quiet: QuietOpt = False,
+) -> None:
+    """督导指标：参保率、资助参保率、签约率、履约率、大病救治率、实际报销比例、信息准确率，按全县、乡镇、村。"""
+    from hv import rates
+    from hv.api import check
+    from hv.output import refuse_inputs, write_table
+    from hv.report.text import print_rates
+
+    lang = _lang(lang)
+    _check_by(by)
+    cfg = _check_config(config, None, None, ref_date, schema_dir)
+    inputs = _inputs(files, cfg)
+    if output is not None:
+        refuse_inputs([output], [getattr(i, "path", i) for i in inputs])
+    result = check(inputs, cfg, kind=kind, lang=lang)
+    table = rates.at_level(result.rates, *BY[:BY.index(by) + 1], "county")
+    if output is not None:
+        write_table(table, output)
+    console = make_console(quiet)
+    print_rates(console, table, lang)
+    if output is not None:
+        console.print(f"已写入 {output}" if lang == "zh" else f"written: {output}")
 
 
 def _print_history_counts(console, record, lang: str) -> None:

@@ -28,7 +28,7 @@ PAID = "参保缴费"
 
 # roster columns copied onto the rows linked to it, under a p_ prefix
 ROSTER_COLUMNS = ("file", "sheet", "row", "name", "id_no", "sex", "birth_date", "ethnicity", "town", "village",
-                  "poverty_status", "hh_poverty_type", "person_status", "health_status", "disease")
+                  "household_no", "poverty_status", "hh_poverty_type", "person_status", "health_status", "disease")
 
 
 @dataclass
@@ -151,3 +151,16 @@ def _disease_text(kind: str, columns: list[str], keys: tuple[str, ...]) -> list[
         return []
     text = pl.concat_str([pl.col(k) for k in present], separator="|", ignore_nulls=True)
     return [text.str.join("|").alias(f"{kind}_disease")]
+
+
+def households(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """file, sheet, row -> the household (户编号) of every row: its own, else its roster person's, so
+    that an inspection list can group a household's problems from every list together."""
+    frames = []
+    for table in tables.values():
+        keys = [pl.col(k) for k in ("household_no", "p_household_no") if k in table.columns]
+        if keys:
+            frames.append(table.select("file", "sheet", "row", pl.coalesce(keys).alias("household")))
+    schema = {"file": pl.String, "sheet": pl.String, "row": pl.Int64, "household": pl.String}
+    return pl.concat([f.cast(schema) for f in frames]).filter(pl.col("household").is_not_null()) if frames \
+        else pl.DataFrame(schema=schema)

@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+from hv import rates as rates_table
 from hv.findings import SEVERITIES
 from hv.output import atomic_write
 from hv.report import Report
@@ -27,6 +28,7 @@ def write(report: Report, path: Path) -> None:
             "by_rule": [{"rule": r["rule"], "severity": r["severity"], "category": r["category"],
                          "count": r["count"], "summary": r["summary"]} for r in counts.iter_rows(named=True)],
         },
+        "rates": _rates(report),
         "findings": report.findings.select(report.columns).to_dicts(),
     }
 
@@ -35,3 +37,14 @@ def write(report: Report, path: Path) -> None:
             json.dump(document, fh, ensure_ascii=False, indent=1, default=str)
 
     atomic_write(path, dump)
+
+
+def _rates(report: Report) -> dict:
+    """The rates by place (machine keys) and, once, each rate's name and definition."""
+    table = report.rates if report.rates is not None else rates_table.empty()
+    used = table["rate"].unique(maintain_order=True).to_list()
+    return {
+        "definitions": {k: {"name": rates_table.RATES[k].label(report.lang),
+                            "definition": rates_table.RATES[k].definition(report.lang)} for k in used},
+        "by_place": table.to_dicts(),
+    }

@@ -7,6 +7,7 @@ from pathlib import Path
 import polars as pl
 from rich.console import Console
 
+from hv import rates as rates_table
 from hv.console import print_table
 from hv.findings import SEVERITIES, SEVERITY_LABELS
 from hv.report import Report
@@ -47,3 +48,24 @@ def _print_details(console: Console, report: Report, counts: pl.DataFrame, show:
             more = subset.height - show
             console.print(f"  … 还有 {more:,} 条（完整清单见报告文件）" if zh else f"  … and {more:,} more (see the report file)",
                           style=STYLES[severity] if console.is_terminal else None)
+
+
+def print_rates(console: Console, rates: pl.DataFrame, lang: str) -> None:
+    """The rates with numerator and denominator; the definitions once, below the table."""
+    if rates.height == 0:
+        return
+    zh = lang == "zh"
+    places = [k for k in ("town", "village") if rates[k].is_not_null().any()]
+    keys = ["level", *places, "rate", "numerator", "denominator", "value"]
+    shown = rates_table.labelled(rates, lang).rename({v: k for k, v in rates_table.HEADERS[lang].items()})
+    rows = [[_number(k, v) for k, v in zip(keys, row)] for row in shown.select(keys).iter_rows()]
+    print_table(console, "督导指标" if zh else "Rates", [rates_table.HEADERS[lang][k] for k in keys], rows)
+    for key in rates["rate"].unique(maintain_order=True):
+        rate = rates_table.RATES[key]
+        console.print(f"  {rate.label(lang)}{'：' if zh else ': '}{rate.definition(lang)}")
+
+
+def _number(key: str, value: object) -> object:
+    if value is None or not isinstance(value, float):
+        return "" if value is None else value
+    return f"{value:.1f}" if key == "value" else f"{value:,.2f}".removesuffix(".00")

@@ -7,6 +7,7 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
+from hv import rates as rates_table
 from hv.findings import LABELS, SEVERITY_LABELS
 from hv.output import atomic_write
 from hv.report import Report
@@ -19,11 +20,12 @@ FILLS = {"error": "#F8CBAD", "warning": "#FFE699", "info": "#DDEBF7"}
 TEXT = {
     "zh": {"findings": "问题清单", "summary": "汇总", "by_rule": "按规则", "by_place": "按乡镇、村",
            "count": "数量", "total": "合计", "rule_summary": "规则说明", "generated": "生成时间", "inputs": "核查文件",
-           "personal": "本文件含个人身份信息，请按规定保管，勿外传。", "masked": "身份证号和姓名已部分隐藏。"},
+           "personal": "本文件含个人身份信息，请按规定保管，勿外传。", "masked": "身份证号和姓名已部分隐藏。",
+           "rates": "督导指标（全县、乡镇）"},
     "en": {"findings": "Findings", "summary": "Summary", "by_rule": "By rule", "by_place": "By township and village",
            "count": "Count", "total": "Total", "rule_summary": "Rule", "generated": "Generated", "inputs": "Inputs",
            "personal": "Contains personal data: keep it safe and do not pass it on.",
-           "masked": "ID numbers and names are partly hidden."},
+           "masked": "ID numbers and names are partly hidden.", "rates": "Rates (county, townships)"},
 }
 
 
@@ -84,6 +86,7 @@ def _summary_sheet(wb, report: Report, text: dict, header) -> None:
     row += 1
     ws.write_string(row, 0, text["masked"] if report.masked else text["personal"], bold)
     row += 2
+    row = _rates_table(ws, report, text, header, bold, row)
     ws.write_string(row, 0, text["by_rule"], bold)
     row += 1
     labels = LABELS[lang]
@@ -110,3 +113,19 @@ def _summary_sheet(wb, report: Report, text: dict, header) -> None:
     ws.set_column(0, 1, 14)
     ws.set_column(2, 2, 10)
     ws.set_column(3, 3, 48)
+
+
+def _rates_table(ws, report: Report, text: dict, header, bold, row: int) -> int:
+    """The county's and each 乡镇's rates with numerator, denominator and definition; the next free row."""
+    if report.rates is None or report.rates.height == 0:
+        return row
+    ws.write_string(row, 0, text["rates"], bold)
+    shown = rates_table.labelled(rates_table.at_level(report.rates, "county", "town"), report.lang).drop(
+        rates_table.HEADERS[report.lang]["village"])
+    row += 1
+    for c, name in enumerate(shown.columns):
+        ws.write_string(row, c, name, header)
+    for values in shown.iter_rows():
+        row += 1
+        ws.write_row(row, 0, values)
+    return row + 2

@@ -136,6 +136,18 @@ def subsidised_never_enrolled(ctx: Context) -> pl.Expr:
     return subsidised(ctx) & never
 
 
+def chronic_patient(ctx: Context) -> pl.Expr:
+    """The roster person has one of the policy's chronic diseases, by any list that names diseases."""
+    spellings = ctx.policy.spellings(tuple(ctx.policy.chronic_diseases))
+    return mentions(ctx, ("disease", "health_status", "contract_disease", "treatment_disease"), spellings)
+
+
+def serious_patient(ctx: Context) -> pl.Expr:
+    """The roster person is 患有大病 or has a disease of the year's serious-illness list."""
+    spellings = ctx.policy.spellings(tuple(ctx.policy.serious_list()))
+    return mentions(ctx, ("health_status",), [SERIOUS_HEALTH]) | mentions(ctx, ("disease",), spellings)
+
+
 def active_contract(ctx: Context) -> pl.Expr:
     """The contract row covers the reference date (签约/续约, begun, not ended, not cancelled)."""
     ref = ctx.policy.ref_date
@@ -270,9 +282,7 @@ def poor_person_not_signed(ctx: Context):
     """
     if not ctx.has("contract_n", "contract_active"):
         return
-    chronic = list(ctx.policy.chronic_diseases)
-    spellings = ctx.policy.spellings(tuple(chronic)) if ctx.policy is not None else chronic
-    has_chronic = mentions(ctx, ("disease", "health_status", "contract_disease", "treatment_disease"), spellings)
+    has_chronic = chronic_patient(ctx)
     unsigned = in_scope(ctx) & ~person_any(pl.col("contract_active").fill_null(False), ctx) & unclaimed("contract", ctx)
     zh = ctx.lang == "zh"
     yield Check(when=unsigned & has_chronic, severity="error",
@@ -299,21 +309,33 @@ def signed_not_served(ctx: Context):
     """
     if not (ctx.has("followups") or ctx.has("followup_date")):
         return
-    minimum = ctx.policy.followup_min
-    chronic = [d for d in FOLLOWED_UP if d in ctx.policy.chronic_diseases]
+    minimum = str(ctx.policy.followup_min)
+    when = followup_scope(ctx) & too_few_followups(ctx)
+    if ctx.has("followups"):
+        yield Check(field="followups", value=pl.col("followups").fill_null(0).cast(pl.String), when=when,
+                    args={"minimum": minimum})
+    else:
+        yield Check(field="followup_date", value=pl.lit("0"), when=when, args={"minimum": minimum})
+
+
+def followup_scope(ctx: Context) -> pl.Expr:
+    """The contract row is active and, when the list says, for a disease with a follow-up minimum."""
     scope = active_contract(ctx)
     if ctx.has("disease") or ctx.has("crowd"):
-        spellings = ctx.policy.spellings(tuple(chronic)) if ctx.policy is not None else chronic
-        scope = scope & mentions(ctx, ("disease", "crowd"), spellings)
-    if ctx.has("followups"):
-        few = pl.col("followups").fill_null(0) < minimum
-        if ctx.has("followup_date"):
-            few = few | (pl.col("followups").is_null() & pl.col("followup_date").is_null())
-        yield Check(field="followups", value=pl.col("followups").fill_null(0).cast(pl.String),
-                    when=scope & few, args={"minimum": str(minimum)})
-    else:
-        yield Check(field="followup_date", value=pl.lit("0"), when=scope & pl.col("followup_date").is_null(),
-                    args={"minimum": str(minimum)})
+        chronic = [d for d in FOLLOWED_UP if d in ctx.policy.chronic_diseases]
+        scope = scope & mentions(ctx, ("disease", "crowd"), ctx.policy.spellings(tuple(chronic)))
+    return scope
+
+
+def too_few_followups(ctx: Context) -> pl.Expr:
+    """Fewer follow-ups than the policy's minimum, or no follow-up recorded at all (needs 随访次数 or
+    最近随访日期)."""
+    if not ctx.has("followups"):
+        return pl.col("followup_date").is_null()
+    few = pl.col("followups").fill_null(0) < ctx.policy.followup_min
+    if ctx.has("followup_date"):
+        few = few | (pl.col("followups").is_null() & pl.col("followup_date").is_null())
+    return few
 
 
 # ---------------------------------------------------------------------------------------------- CV007
@@ -334,10 +356,7 @@ def serious_illness_not_treated(ctx: Context):
     if ctx.kind == "poverty":
         if not ctx.has("treatment_n"):
             return
-        serious = list(ctx.policy.serious_list()) if ctx.policy is not None else []
-        spellings = ctx.policy.spellings(tuple(serious)) if ctx.policy is not None else serious
-        ill = mentions(ctx, ("health_status",), [SERIOUS_HEALTH]) | mentions(ctx, ("disease",), spellings)
-        yield Check(when=in_scope(ctx) & ill & absent("treatment", ctx),
+        yield Check(when=in_scope(ctx) & serious_patient(ctx) & absent("treatment", ctx),
                     args={"detail": pl.lit("不在大病专项救治台账中" if zh else "is not in the treatment ledger")})
         return
     if not ctx.has("treat_status", "link_outcome", "p_row"):

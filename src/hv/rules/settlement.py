@@ -145,13 +145,23 @@ def reimbursement_below_floor(ctx: Context):
     """
     if not ctx.has("total_cost", "self_pay"):
         return
+    yield Check(field="self_pay", when=poor(ctx) & below_floor(ctx),
+                args={"ratio": percent(actual_ratio()), "floor": percent(policy_floor(ctx)),
+                      "total": money(pl.col("total_cost"))})
+
+
+def policy_floor(ctx: Context) -> pl.Expr:
+    """The lowest actual reimbursement ratio the policy allows for the row's visit type (null: no floor)."""
     floor = pl.lit(ctx.policy.reimbursement_floor)
-    if ctx.has("visit_type"):
-        chronic = pl.col("visit_type") == OUTPATIENT_CHRONIC
-        floor = pl.when(chronic).then(ctx.policy.outpatient_chronic_floor).when(inpatient(ctx)).then(floor)
-    ratio = actual_ratio()
-    yield Check(field="self_pay", when=poor(ctx) & readable("total_cost", "self_pay") & (ratio < floor - 1e-9),
-                args={"ratio": percent(ratio), "floor": percent(floor), "total": money(pl.col("total_cost"))})
+    if not ctx.has("visit_type"):
+        return floor
+    chronic = pl.col("visit_type") == OUTPATIENT_CHRONIC
+    return pl.when(chronic).then(ctx.policy.outpatient_chronic_floor).when(inpatient(ctx)).then(floor)
+
+
+def below_floor(ctx: Context) -> pl.Expr:
+    """The settlement's actual reimbursement ratio is under the policy floor (needs total and self pay)."""
+    return readable("total_cost", "self_pay") & (actual_ratio() < policy_floor(ctx) - 1e-9)
 
 
 RATIO_UNITS = {"fraction": ("小数", "a fraction"), "hundred": ("百分数（不带 %）", "a number of percent"),
