@@ -11,7 +11,7 @@ import re
 import polars as pl
 
 from hv import findings
-from hv.rules.base import Check, Context, Rule, render
+from hv.rules.base import Check, Context, Rule, render, sharing
 
 _ROW_KEYS = ("name", "id_no", "town", "village")
 
@@ -19,11 +19,16 @@ _ROW_KEYS = ("name", "id_no", "town", "village")
 def run_rules(table: pl.DataFrame, ctx: Context, rules: list[Rule], *, lang: str = "zh",
               severity: dict[str, str] | None = None) -> pl.DataFrame:
     severity = severity or {}
-    checks: list[tuple[Rule, Check]] = [
-        (r, c) for r in rules if r.check is not None and r.applies_to(ctx.kind) for c in r.check(ctx)
-    ]
+    with sharing() as shared:
+        checks: list[tuple[Rule, Check]] = [
+            (r, c) for r in rules if r.check is not None and r.applies_to(ctx.kind) for c in r.check(ctx)
+        ]
     if not checks or table.height == 0:
         return findings.empty()
+    lazy = table.lazy()
+    for expr in shared.values():  # one at a time: a shared value may use one registered before it
+        lazy = lazy.with_columns(expr)
+    table = lazy.collect()
     # lazy, so that polars evaluates a sub-expression shared by several checks only once
     flags = table.lazy().select(c.when.fill_null(False).alias(f"f{i}") for i, (_, c) in enumerate(checks)).collect()
     fired = [i for i, hits in enumerate(flags.select(pl.all().any()).row(0)) if hits]

@@ -3,9 +3,11 @@ one vectorised check. The registry is filled by the rule modules at import time.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field as default
 
@@ -16,6 +18,43 @@ from hv.schema import Schema
 
 SEVERITIES = ("error", "warning", "info")
 DOC_SECTIONS = ("Why", "Bad", "Good", "Fix")
+
+
+_shared: dict[str, pl.Expr] | None = None  # the shared sub-expressions of the checks being built
+
+
+def shared(fn: Callable[..., pl.Expr]) -> Callable[..., pl.Expr]:
+    """Mark a sub-expression many checks use (an ID's validity, an age from the ID number).
+
+    While the engine builds checks (`sharing()`), a call returns a column the engine computes once
+    per table, before the checks; polars' common-subexpression elimination misses many of these
+    under different when/then branches. Elsewhere (rates, tests) it is the plain expression.
+    """
+    signature = inspect.signature(fn)
+
+    @functools.wraps(fn)
+    def column(*args: object) -> pl.Expr:
+        expr = fn(*args)
+        if _shared is None:
+            return expr
+        bound = signature.bind(*args)
+        bound.apply_defaults()
+        name = f"__{fn.__module__}.{fn.__name__}{bound.args!r}"
+        _shared.setdefault(name, expr.alias(name))  # an inner shared value registers first
+        return pl.col(name)
+
+    return column
+
+
+@contextmanager
+def sharing() -> Iterator[dict[str, pl.Expr]]:
+    """The shared columns the checks built inside this block refer to, in the order to compute them."""
+    global _shared
+    outer, _shared = _shared, {}
+    try:
+        yield _shared
+    finally:
+        _shared = outer
 
 
 @dataclass

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from hv import clean, idnumber
-from hv.rules.base import Check, Context, rule, say
+from hv.rules.base import Check, Context, rule, say, shared
 
 HEAD, SPOUSE = "户主", "配偶"
 # Attributes every member of one household carries with the same value (domain.md §6.3 HH006).
@@ -42,14 +42,17 @@ def unreadable(key: str) -> pl.Expr:
     return (raw != "") & ~raw.is_in(clean.BLANKS) & pl.col(key).is_null()
 
 
+@shared
 def valid_id() -> pl.Expr:
     return idnumber.valid(pl.col("id_no"))
 
 
+@shared
 def id_male() -> pl.Expr:
     return pl.when(valid_id()).then(idnumber.is_male(pl.col("id_no")))
 
 
+@shared
 def id_birth_number() -> pl.Expr:
     """The birth date in a valid ID as the number YYYYMMDD: adding 150000 adds 15 years."""
     return pl.when(valid_id()).then(pl.col("id_no").str.slice(6, 8).cast(pl.Int64, strict=False))
@@ -91,7 +94,7 @@ class Households:
 
     @property
     def anchor(self) -> pl.Expr:
-        return self.member(self.window(self.anchor_in))
+        return _anchor(tuple(self.group), self.has_relation)
 
     def any(self, expr_in: pl.Expr) -> pl.Expr:
         return self.window(expr_in.any())
@@ -104,6 +107,13 @@ class Households:
         """`expr` on the anchor row, or on the first row where `key` is filled when the anchor's is empty."""
         filled = pl.col(key).is_not_null()
         return pl.coalesce(expr.filter(self.anchor_in & filled).first(), expr.filter(filled).first())
+
+
+@shared
+def _anchor(group: tuple[str, ...], has_relation: bool) -> pl.Expr:
+    """Households.anchor, computed once for every household rule."""
+    hh = Households(list(group), has_relation)
+    return hh.member(hh.window(hh.anchor_in))
 
 
 HOUSEHOLD_NO = pl.col("household_no_raw")

@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from hv import idnumber
-from hv.rules.base import Check, Context, rule
+from hv.rules.base import Check, Context, rule, shared
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 OWN_ID = "id_no"
@@ -50,6 +50,7 @@ def as_typed(key: str) -> pl.Expr:
     return pl.when(_upgraded(key)).then(number.str.slice(0, 6) + number.str.slice(8, 9)).otherwise(number)
 
 
+@shared
 def placeholder(key: str) -> pl.Expr:
     """Empty, a word like 无/未办, only punctuation, one digit repeated, or a run like 123456."""
     return as_typed(key).fill_null("").str.contains(_PLACEHOLDER)
@@ -72,16 +73,19 @@ def _excel_tail(key: str) -> pl.Expr:
     return _scientific(key) | number.str.ends_with("000") | exact_double.fill_null(False)
 
 
+@shared
 def well_formed(key: str) -> pl.Expr:
     """An 18-character ID (15-digit ones are already upgraded) that is not a placeholder."""
     return pl.col(key).str.contains(idnumber.ID18) & ~placeholder(key)
 
 
+@shared
 def valid_id(key: str = OWN_ID) -> pl.Expr:
     """Well formed and its checksum holds: its birth date and sex digit can be trusted."""
     return well_formed(key) & idnumber.checksum_ok(pl.col(key))
 
 
+@shared
 def matchable(key: str = OWN_ID) -> pl.Expr:
     """Good enough to say two rows are the same person: well formed and not cut by Excel."""
     return well_formed(key) & (idnumber.checksum_ok(pl.col(key)) | ~_excel_tail(key))

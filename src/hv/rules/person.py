@@ -13,7 +13,7 @@ from functools import lru_cache
 import polars as pl
 
 from hv import clean, idnumber
-from hv.rules.base import Check, Context, rule
+from hv.rules.base import Check, Context, rule, shared
 from hv.rules.ids import OWN_ID, valid_id, words
 from hv.schema import Field, normalize_value
 
@@ -55,6 +55,7 @@ def _present(key: str) -> pl.Expr:
     return ((raw != "") & ~raw.is_in(clean.BLANKS)).fill_null(False)
 
 
+@shared
 def id_age(ref: date) -> pl.Expr:
     """Whole years of age at `ref` from the birth date in a valid ID (null otherwise)."""
     born = idnumber.birth_date(pl.col(OWN_ID))
@@ -62,6 +63,7 @@ def id_age(ref: date) -> pl.Expr:
     return pl.when(valid_id()).then(ref.year - born.dt.year().cast(pl.Int32) - before_birthday.cast(pl.Int32))
 
 
+@shared
 def _id_is_male() -> pl.Expr:
     return pl.when(valid_id()).then(idnumber.is_male(pl.col(OWN_ID)))
 
