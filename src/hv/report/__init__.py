@@ -64,9 +64,9 @@ Writer = Callable[[Report, Path], None]
 
 
 def writers() -> dict[str, Writer]:
-    from hv.report import document, table, workbook
+    from hv.report import document, html, table, workbook
 
-    return {".xlsx": workbook.write, ".csv": table.write, ".json": document.write}
+    return {".xlsx": workbook.write, ".csv": table.write, ".json": document.write, ".html": html.write}
 
 
 def check_outputs(paths: list[Path]) -> None:
