@@ -17,9 +17,14 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 
 install: $(VENV)/.installed
 
-demo: $(VENV)/.installed
+DEMO_OUT := samples/out
+
+demo: $(VENV)/.installed  ## the reports of the bundled samples, in samples/out/
+	mkdir -p $(DEMO_OUT)
 	$(BIN)/hv import --config $(SAMPLES)/hv.toml
-	$(BIN)/hv check --config $(SAMPLES)/hv.toml --fail-on never -o samples/report.xlsx
+	$(BIN)/hv check --config $(SAMPLES)/hv.toml --fail-on never -o $(DEMO_OUT)/report.xlsx -o $(DEMO_OUT)/report.html
+	$(BIN)/hv check --config $(SAMPLES)/hv.toml --fail-on never -q --by town -o $(DEMO_OUT)/督导清单.xlsx --annotate
+	$(BIN)/hv rates --config $(SAMPLES)/hv.toml
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest

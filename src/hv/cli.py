@@ -141,7 +141,7 @@ def check_cmd(
         else:
             write_report(report, path)
             written.append(path)
-        result.timings[f"write {path.suffix.lower()}"] = time.perf_counter() - started
+        result.timings[f"write_{path.suffix.lower().lstrip('.')}"] = time.perf_counter() - started
     if annotate:
         from hv.report.annotate import write_annotated
 
@@ -149,7 +149,7 @@ def check_cmd(
         out_dir = outputs[0].parent if outputs else Path.cwd()
         written += write_annotated(report.findings, result.imported.headers,
                                    [getattr(i, "path", i) for i in inputs], out_dir, lang=lang, masked=mask)
-        result.timings["write annotated"] = time.perf_counter() - started
+        result.timings["write_annotated"] = time.perf_counter() - started
     _print_timings(result.timings, timings)
     console = make_console(quiet)
     print_summary(console, report, show=show, details=console.is_terminal)
