@@ -114,3 +114,14 @@ def test_a_rate_whose_list_is_missing_is_left_out(tmp_path):
     roster = ListSpec(write_csv(tmp_path / "poverty.csv", ROSTER), "poverty")
     result = check([roster], Config(policy=Policy(ref_date=date(2020, 12, 31))))
     assert set(result.rates["rate"]) == {"accurate"}
+
+
+def test_the_readme_states_every_rate_definition():
+    """The definitions are written once in the code and the README repeats them word for word."""
+    from pathlib import Path
+
+    from hv.rates import RATES
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    for rate in RATES.values():
+        assert f"| {rate.zh} `{rate.key}` | {rate.numerator_zh} | {rate.denominator_zh} |" in readme
