@@ -63,10 +63,11 @@ def _findings_sheet(wb, report: Report, text: dict, header, wrap) -> None:
         ws.conditional_format(1, 0, last, len(keys) - 1, {
             "type": "formula", "criteria": f'=${severity_col}2="{label}"',
             "format": wb.add_format({"bg_color": color})})
-    _print_setup(ws, report, text["findings"])
+    print_setup(ws, report, text["findings"])
 
 
-def _print_setup(ws, report: Report, title: str) -> None:
+def print_setup(ws, report: Report, title: str) -> None:
+    """A4 landscape, header row on every page, fitted to the width, title and date above, page numbers below."""
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.fit_to_pages(1, 0)
