@@ -67,6 +67,10 @@ def _findings_of(table: pl.DataFrame, fired: pl.Series, r: Rule, c: Check, ctx: 
         "score": (c.related_score if c.related_score is not None else pl.lit(None)).cast(pl.Float64),
         **{f"arg_{k}": v if isinstance(v, pl.Expr) else pl.lit(v) for k, v in c.args.items()},
     }
+    # only the columns the outputs read: filtering or joining all of a wide table's strings is the cost
+    needed = {"file", "sheet", "row", *_ROW_KEYS, *(c.group or []),
+              *(name for e in parts.values() for name in e.meta.root_names())}
+    table = table.select(c for c in table.columns if c in needed)
     if any(_needs_whole_table(e) for e in parts.values()):
         if c.group:  # whole groups are all a window over them needs
             marked = table.with_columns(_fired=fired)
