@@ -1,7 +1,8 @@
 """Run registered rules over a canonical table and turn what fires into findings.
 
-All conditions of all checks are evaluated in one polars pass; only the rows that fire are then
-formatted into findings. No Python runs per row.
+All conditions of all checks are evaluated in one polars pass (a check that declares a scope, on
+the rows of its scope only); only the rows that fire are then formatted into findings. No Python
+runs per row.
 """
 
 from __future__ import annotations
@@ -29,15 +30,35 @@ def run_rules(table: pl.DataFrame, ctx: Context, rules: list[Rule], *, lang: str
     for expr in shared.values():  # one at a time: a shared value may use one registered before it
         lazy = lazy.with_columns(expr)
     table = lazy.collect()
-    # lazy, so that polars evaluates a sub-expression shared by several checks only once
-    flags = table.lazy().select(c.when.fill_null(False).alias(f"f{i}") for i, (_, c) in enumerate(checks)).collect()
-    fired = [i for i, hits in enumerate(flags.select(pl.all().any()).row(0)) if hits]
     out = []
-    for i in fired:
+    for i, fired in _fired(table, [c for _, c in checks]).items():
         r, c = checks[i]
         level = severity.get(r.code) or c.severity or r.severity
-        out.append(_findings_of(table, flags[f"f{i}"], r, c, ctx, lang, level))
+        out.append(_findings_of(table, fired, r, c, ctx, lang, level))
     return findings.concat(out)
+
+
+def _fired(table: pl.DataFrame, checks: list[Check]) -> dict[int, pl.Series]:
+    """Check index -> the rows it fires on (a boolean per row), for the checks that fire at all.
+
+    Checks without a scope are evaluated together, lazily, so that polars computes a sub-expression
+    several of them share once; a scoped check only on the rows of its scope.
+    """
+    flag = {i: c.when.fill_null(False).alias(f"f{i}") for i, c in enumerate(checks)}
+    scopes: dict[str, tuple[pl.Expr, list[int]]] = {}
+    for i, c in enumerate(checks):
+        if c.scope is not None:
+            scopes.setdefault(str(c.scope), (c.scope, []))[1].append(i)
+    scoped = {i for _, members in scopes.values() for i in members}
+    flags = table.lazy().select(e for i, e in flag.items() if i not in scoped).collect()
+    fired = {int(name[1:]): flags[name] for name in flags.columns if flags[name].any()}
+    for scope, members in scopes.values():
+        rows = table.lazy().with_row_index("_i").filter(scope).select("_i", *(flag[i] for i in members)).collect()
+        for i in members:
+            hits = rows.filter(pl.col(f"f{i}"))["_i"]
+            if hits.len():
+                fired[i] = pl.repeat(False, table.height, dtype=pl.Boolean, eager=True).scatter(hits, True)
+    return dict(sorted(fired.items()))
 
 
 _WHOLE_TABLE = re.compile(r"\.over\(|\b(len|count|sum|mean|min|max|first|last|n_unique|unique|any|all|implode|shift"

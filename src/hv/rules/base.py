@@ -57,6 +57,13 @@ def sharing() -> Iterator[dict[str, pl.Expr]]:
         _shared = outer
 
 
+@shared
+def listed_twice(key: str) -> pl.Expr:
+    """The value of `key` is on more than one row: the scope of the checks that compare a person's
+    rows (a duplicate, the same ID under two names or in two households)."""
+    return pl.col(key).is_duplicated()
+
+
 @dataclass
 class Check:
     """One way a rule fires on a table: a boolean expression over canonical columns.
@@ -82,6 +89,10 @@ class Check:
     # (a household, an ID). The engine then formats findings from the fired groups alone instead of
     # the whole table. Leave it None when an output looks at rows outside such a group.
     group: list[str] | None = None
+    # A cheap row condition outside which the check cannot fire, holding on every row of any group
+    # its windows look at (e.g. "the ID number is on several rows" for a duplicate check): the
+    # engine then evaluates `when` on those rows alone.
+    scope: pl.Expr | None = None
 
 
 @dataclass

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from hv import clean, idnumber
-from hv.rules.base import Check, Context, rule, say, shared
+from hv.rules.base import Check, Context, listed_twice, rule, say, shared
 
 HEAD, SPOUSE = "户主", "配偶"
 # Attributes every member of one household carries with the same value (domain.md §6.3 HH006).
@@ -303,7 +303,7 @@ def id_in_two_households(ctx: Context):
     usable = valid_id() & pl.col("household_no").is_not_null()
     yield Check(field="id_no", when=usable & (pl.col("household_no") != first_household.over(person)),
                 args={"household": HOUSEHOLD_NO, "other": pl.col("household_no_raw").first().over(person)},
-                group=person, **pointing_at(pl.lit(True), person))
+                group=person, scope=listed_twice("id_no"), **pointing_at(pl.lit(True), person))
 
 
 @rule("HH009", "household-number-format", "warning", "household", kinds=HOUSEHOLD_KINDS,

@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from hv import idnumber
-from hv.rules.base import Check, Context, rule, shared
+from hv.rules.base import Check, Context, listed_twice, rule, shared
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 OWN_ID = "id_no"
@@ -267,7 +267,7 @@ def id_duplicate(ctx: Context):
         return
     group = _duplicate_groups(ctx)
     yield Check(field=OWN_ID, when=matchable() & ~pl.struct(group).is_first_distinct(), group=group,
-                **_pointing_at(lambda column: pl.col(column).first().over(group), ctx))
+                scope=listed_twice(OWN_ID), **_pointing_at(lambda column: pl.col(column).first().over(group), ctx))
 
 
 def _overlapping_contracts(ctx: Context) -> Check:
@@ -287,7 +287,7 @@ def _overlapping_contracts(ctx: Context) -> Check:
     has_previous = previous(pl.col("row")).is_not_null()
     overlaps = has_previous & (previous(end).is_null() | (pl.col("sign_date") <= previous(end)))
     return Check(field=OWN_ID, when=matchable() & ~cancelled & pl.col("sign_date").is_not_null() & overlaps,
-                 **_pointing_at(lambda column: previous(pl.col(column)), ctx))
+                 scope=listed_twice(OWN_ID), **_pointing_at(lambda column: previous(pl.col(column)), ctx))
 
 
 @rule("ID010", "id-different-names", "warning", "id", kinds=("poverty", "insurance", "contract", "treatment"),
@@ -311,7 +311,7 @@ def id_different_names(ctx: Context):
         return pl.col(column).filter(named).first().over(group)
 
     yield Check(field=OWN_ID, when=matchable() & named & (pl.col("name_key") != first_named("name_key")),
-                group=group, **_pointing_at(first_named, ctx, name=pl.col("name_raw")))
+                group=group, scope=listed_twice(OWN_ID), **_pointing_at(first_named, ctx, name=pl.col("name_raw")))
 
 
 @rule("ID011", "id-not-resident-card", "info", "id",
