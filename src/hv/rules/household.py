@@ -336,8 +336,9 @@ def household_number_format(ctx: Context):
                                              "{length} characters where this list's numbers have {usual}",
                                              length=length, usual=usual)).otherwise(
         say(ctx, "含有数字以外的字符", "contains characters other than digits"))
+    # the anchor rows hold every household number once, all the whole-list figures above need
     yield Check(field="household_no", when=hh.anchor & ~left_to_imp005 & (odd_length | odd_characters),
-                args={"problem": problem})
+                args={"problem": problem}, scope=hh.anchor)
 
 
 @rule("HH010", "illness-cause-without-sick-member", "warning", "household", kinds=HOUSEHOLD_KINDS,

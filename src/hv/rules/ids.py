@@ -44,6 +44,12 @@ def _upgraded(key: str) -> pl.Expr:
     return (pl.col(f"{key}_raw").str.count_matches(r"\d") == 15) & (pl.col(key).str.len_chars() == 18)
 
 
+def _retyped(key: str) -> pl.Expr:
+    """Cleaning changed the cell (most cells hold the number as it should be): the scope of the
+    checks about how a number was typed."""
+    return (pl.col(f"{key}_raw") != pl.col(key)).fill_null(False)
+
+
 def as_typed(key: str) -> pl.Expr:
     """The normalised number in the length it was typed: a legacy ID in its 15 digits."""
     number = pl.col(key)
@@ -147,7 +153,7 @@ def id_legacy_15(ctx: Context):
     Fix: 按户籍系统中的 18 位号码更正（通常就是建议值；1900 年以前出生的百岁老人以户籍为准）。
     """
     for key in id_fields(ctx):
-        yield Check(field=key, when=_upgraded(key) & ~placeholder(key), suggestion=pl.col(key))
+        yield Check(field=key, when=_upgraded(key) & ~placeholder(key), suggestion=pl.col(key), scope=_retyped(key))
 
 
 @rule("ID004", "id-birth-date", "error", "id",
@@ -213,7 +219,8 @@ def id_normalised(ctx: Context):
     """
     for key in id_fields(ctx):
         changed = pl.col(f"{key}_raw") != as_typed(key)
-        yield Check(field=key, when=changed & ~placeholder(key) & ~_scientific(key), suggestion=pl.col(key))
+        yield Check(field=key, when=changed & ~placeholder(key) & ~_scientific(key), suggestion=pl.col(key),
+                    scope=_retyped(key))
 
 
 @rule("ID008", "id-missing", "error", "id",

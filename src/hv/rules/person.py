@@ -259,8 +259,11 @@ def legacy_code_spelling(ctx: Context):
     Fix: 按建议值批量替换。
     """
     for key in ctx.fields_of_type("code"):
-        legacy = clean.vocab_key(pl.col(f"{key}_raw")).is_in(list(LEGACY_SPELLINGS))
-        yield Check(field=key, when=legacy & pl.col(key).is_not_null(), suggestion=pl.col(key))
+        raw, value = pl.col(f"{key}_raw"), pl.col(key)
+        legacy = clean.vocab_key(raw).is_in(list(LEGACY_SPELLINGS))
+        # a cell that already holds the standard value is no legacy spelling: most cells are skipped
+        yield Check(field=key, when=legacy & value.is_not_null(), suggestion=value,
+                    scope=(value.is_not_null() & (raw != value)).fill_null(False))
 
 
 @rule("PF009", "phone-suspect", "warning", "person", kinds=("poverty", "contract"),
