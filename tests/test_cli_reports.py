@@ -64,3 +64,15 @@ def test_masked_html_report_hides_ids(hv, bundle, tmp_path):
     hv("check", *bundle, "-o", out, "--fail-on", "never", "--mask")
     page = out.read_text(encoding="utf-8")
     assert ROSTER[3][2] not in page and "已部分隐藏" in page
+
+
+def test_annotate_writes_a_marked_copy_of_each_input_next_to_the_report(hv, bundle, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    before = bundle[0].read_bytes()
+    run = hv("check", *bundle, "-o", out / "r.xlsx", "--annotate", "--fail-on", "never", "--ref-date", "2020-12-31")
+    assert run.code == 0 and bundle[0].read_bytes() == before
+    sheet = openpyxl.load_workbook(out / "花名册.标注.xlsx")["花名册"]
+    marked = {cell.coordinate: cell.comment.text for row in sheet.iter_rows() for cell in row if cell.comment}
+    assert [c for c, text in marked.items() if "CV001" in text] == ["B4"]  # C, on its name cell, is not insured
+    assert (out / "参保.标注.xlsx").is_file()

@@ -147,7 +147,7 @@ def check_cmd(
 
         started = time.perf_counter()
         out_dir = outputs[0].parent if outputs else Path.cwd()
-        written += write_annotated(report.findings, result.imported.headers,
+        written += write_annotated(found, result.imported.headers,
                                    [getattr(i, "path", i) for i in inputs], out_dir, lang=lang, masked=mask)
         result.timings["write_annotated"] = time.perf_counter() - started
     _print_timings(result.timings, timings)

@@ -162,8 +162,8 @@ def _sheet_geometry(path: Path, fmt: str) -> Geometry:
     out: Geometry = {}
     try:
         with zipfile.ZipFile(path) as zf:
-            for sheet_name, member in _xlsx_sheet_members(zf).items():
-                ranges, first_col = _scan_xlsx_sheet(zf, member)
+            for sheet_name, member in xlsx_sheet_members(zf).items():
+                ranges, first_col = scan_xlsx_sheet(zf, member)
                 out[sheet_name] = ([(r1, c1 - first_col, r2, c2 - first_col) for r1, c1, r2, c2 in ranges],
                                    first_col)
     except (KeyError, ElementTree.ParseError, zipfile.BadZipFile):  # geometry only refines the layout
@@ -171,7 +171,7 @@ def _sheet_geometry(path: Path, fmt: str) -> Geometry:
     return out
 
 
-def _scan_xlsx_sheet(zf: zipfile.ZipFile, member: str) -> tuple[list[tuple[int, int, int, int]], int]:
+def scan_xlsx_sheet(zf: zipfile.ZipFile, member: str) -> tuple[list[tuple[int, int, int, int]], int]:
     """Stream the sheet XML once: mergeCells sit after the data, so the whole part is scanned."""
     ranges: list[tuple[int, int, int, int]] = []
     first_col = None
@@ -180,10 +180,10 @@ def _scan_xlsx_sheet(zf: zipfile.ZipFile, member: str) -> tuple[list[tuple[int, 
         while chunk := fh.read(1 << 22):
             block = tail + chunk
             if first_col is None and (m := _DIMENSION.search(block)):
-                first_col = _col_index(m.group(1))
+                first_col = col_index(m.group(1))
             if b"mergeCell " in block:
                 ranges.extend(
-                    (int(r1), _col_index(c1), int(r2), _col_index(c2)) for c1, r1, c2, r2 in _MERGE.findall(block)
+                    (int(r1), col_index(c1), int(r2), col_index(c2)) for c1, r1, c2, r2 in _MERGE.findall(block)
                 )
                 tail = b""
             else:
@@ -191,14 +191,14 @@ def _scan_xlsx_sheet(zf: zipfile.ZipFile, member: str) -> tuple[list[tuple[int, 
     return ranges, first_col or 0
 
 
-def _col_index(letters: bytes) -> int:
+def col_index(letters: bytes) -> int:
     n = 0
     for ch in letters:
         n = n * 26 + ch - 64
     return n - 1
 
 
-def _xlsx_sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
+def xlsx_sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
     ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
           "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
     book = ElementTree.fromstring(zf.read("xl/workbook.xml"))

@@ -25,7 +25,7 @@ from hv._sample_lists import (CONTRACT, CONTRACT_GROUPS, DEATH, INSURANCE, POVER
                               poverty_list, settlement_list, teams, treatment_list)
 from hv._sample_names import TOWNS
 from hv._sample_people import COUNTY, REF_DATE, populate
-from hv._sample_xlsx import Sheet, write_xlsx
+from hv.xlsx_stream import Sheet, write_xlsx
 from hv.layout import column_letter
 
 __all__ = ["DEFECTS", "BundleInfo", "generate_bundle"]

@@ -1,4 +1,5 @@
-"""A small streaming xlsx writer for the synthetic bundle (hv.sample).
+"""A small streaming xlsx writer: the synthetic bundle (hv.sample) and the annotated copies of
+non-xlsx inputs (hv.report.annotate).
 
 xlsxwriter manages about 65,000 cells a second on the 2-core reference machine, so a
 million-person roster (27 million cells) would take seven minutes on its own. The bundle needs
@@ -24,10 +25,10 @@ WRAP_STYLE = 2  # cellXfs index: wrapped text, for header cells with a line brea
 CHUNK_ROWS = 2000
 
 _CONTROL = {chr(c): None for c in range(32) if c not in (9, 10)}  # not allowed in XML 1.0
-_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", **_CONTROL})
+XML_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", **_CONTROL})
 
 
-_LETTERS = [column_letter(i) for i in range(128)]
+_LETTERS = [column_letter(i) for i in range(16_384)]  # every column Excel has
 
 
 @dataclass
@@ -44,7 +45,7 @@ def _cell(ref: str, value: Cell) -> str:
     if type(value) is str and value.isalnum():  # most cells: names, numbers, codes; nothing to escape
         return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
     if isinstance(value, str):
-        text = value.translate(_ESCAPE)
+        text = value.translate(XML_ESCAPE)
         style = f' s="{WRAP_STYLE}"' if "\n" in text else ""
         space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() or "\n" in text else ""
         return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
@@ -110,7 +111,7 @@ def write_xlsx(path: Path, sheets: list[Sheet]) -> None:
     root_rels = (f'{_XML}<Relationships xmlns="{_PKG}"><Relationship Id="rId1" Type="{_REL}/officeDocument" '
                  'Target="xl/workbook.xml"/></Relationships>')
     book = (f'{_XML}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>'
-            + "".join(f'<sheet name="{s.name.translate(_ESCAPE)}" sheetId="{i + 1}" r:id="rId{i + 1}"/>'
+            + "".join(f'<sheet name="{s.name.translate(XML_ESCAPE)}" sheetId="{i + 1}" r:id="rId{i + 1}"/>'
                       for i, s in enumerate(sheets))
             + "</sheets></workbook>")
     book_rels = (f'{_XML}<Relationships xmlns="{_PKG}">'
