@@ -26,16 +26,22 @@ def run_rules(table: pl.DataFrame, ctx: Context, rules: list[Rule], *, lang: str
         ]
     if not checks or table.height == 0:
         return findings.empty()
-    lazy = table.lazy()
-    for expr in shared.values():  # one at a time: a shared value may use one registered before it
-        lazy = lazy.with_columns(expr)
-    table = lazy.collect()
+    for wave in _waves(shared):
+        table = table.with_columns(wave)
     out = []
     for i, fired in _fired(table, [c for _, c in checks]).items():
         r, c = checks[i]
         level = severity.get(r.code) or c.severity or r.severity
         out.append(_findings_of(table, fired, r, c, ctx, lang, level))
     return findings.concat(out)
+
+
+def _waves(shared: dict[str, pl.Expr]) -> list[list[pl.Expr]]:
+    """The shared values in groups computed side by side: each uses only those of earlier groups."""
+    level: dict[str, int] = {}
+    for name, expr in shared.items():  # registration order puts a value after those it uses
+        level[name] = 1 + max((level[d] for d in expr.meta.root_names() if d in level), default=-1)
+    return [[shared[n] for n in shared if level[n] == i] for i in range(max(level.values(), default=-1) + 1)]
 
 
 def _fired(table: pl.DataFrame, checks: list[Check]) -> dict[int, pl.Series]:
