@@ -103,6 +103,13 @@ class Households:
         """The value of `expr` on the household's only 户主 (null when it has none or several)."""
         return self.window(pl.when(self.is_(HEAD).sum() == 1).then(expr.filter(self.is_(HEAD)).first()))
 
+    def reference(self, expr: pl.Expr, key: str) -> pl.Expr:
+        """`window(reference_in(expr, key))` on every row, from two plain windows (a quarter of the time)."""
+        filled = pl.col(key).is_not_null()
+        on_anchor = pl.when(self.anchor & filled).then(expr).max()  # a household has one anchor row
+        first_filled = pl.when(filled).then(expr).fill_null(strategy="backward").first()
+        return pl.coalesce(self.window(on_anchor), self.window(first_filled))
+
     def reference_in(self, expr: pl.Expr, key: str) -> pl.Expr:
         """`expr` on the anchor row, or on the first row where `key` is filled when the anchor's is empty."""
         filled = pl.col(key).is_not_null()
@@ -221,7 +228,7 @@ def household_size_mismatch(ctx: Context):
         return
     hh = Households.of(ctx)
     if ctx.has("hh_size"):
-        declared = hh.window(hh.reference_in(pl.col("hh_size"), "hh_size"))
+        declared = hh.reference(pl.col("hh_size"), "hh_size")
         members = hh.window(pl.len())
         yield Check(field="hh_size", when=hh.anchor & (declared != members), value=declared, suggestion=members,
                     group=hh.group,
