@@ -41,7 +41,14 @@ def id_fields(ctx: Context) -> list[str]:
 
 def _upgraded(key: str) -> pl.Expr:
     """The cell held a 15-digit legacy ID, which cleaning upgraded to 18 characters."""
-    return (pl.col(f"{key}_raw").str.count_matches(r"\d") == 15) & (pl.col(key).str.len_chars() == 18)
+    return ((_changed_raw(key).str.count_matches(r"\d") == 15) & (pl.col(key).str.len_chars() == 18)).fill_null(False)
+
+
+def _changed_raw(key: str) -> pl.Expr:
+    """The cell's text where cleaning changed it, else null: a test of how a number was typed
+    (15 digits, scientific notation) only ever holds there, and string work on nulls is free."""
+    raw = pl.col(f"{key}_raw")
+    return pl.when(raw.ne_missing(pl.col(key))).then(raw)
 
 
 def _retyped(key: str) -> pl.Expr:
@@ -63,7 +70,7 @@ def placeholder(key: str) -> pl.Expr:
 
 
 def _scientific(key: str) -> pl.Expr:
-    return pl.col(f"{key}_raw").str.to_uppercase().str.strip_chars().str.contains(r"^\d(\.\d+)?E\+?\d+$")
+    return _changed_raw(key).str.to_uppercase().str.strip_chars().str.contains(r"^\d(\.\d+)?E\+?\d+$").fill_null(False)
 
 
 def excel_damage(key: str) -> pl.Expr:
