@@ -29,10 +29,14 @@ demo: $(VENV)/.installed  ## the reports of the bundled samples, in samples/out/
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
 
-bench: $(VENV)/.installed  ## import/check of a 1M-person bundle, linking 1M x 1M, a 1M-finding history
+bench: $(VENV)/.installed  ## import/check of a 1M-person bundle, linking 1M x 1M, a 1M-finding history, every report
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/link_bench.py
 	$(BIN)/python bench/history_bench.py
+	$(BIN)/python bench/report_bench.py
+	$(BIN)/python bench/html_bench.py
+	$(BIN)/python bench/inspection_bench.py
+	$(BIN)/python bench/annotate_bench.py
 
 clean:
 	rm -rf $(VENV) bench/out

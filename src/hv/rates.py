@@ -231,12 +231,19 @@ HEADERS = {
 }
 
 
+UNKNOWN_PLACE = {"zh": {"town": "（未填乡镇）", "village": "（未填村）"},
+                 "en": {"town": "(no township)", "village": "(no village)"}}
+
+
 def labelled(rates: pl.DataFrame, lang: str) -> pl.DataFrame:
     """The rates for people: names and definitions in the report's language, the rate in percent."""
     names = {k: r.label(lang) for k, r in RATES.items()}
     definitions = {k: r.definition(lang) for k, r in RATES.items()}
+    unknown = UNKNOWN_PLACE[lang]
     return rates.select(
-        pl.col("level").replace_strict(LEVEL_LABELS[lang]), "town", "village",
+        pl.col("level").replace_strict(LEVEL_LABELS[lang]),
+        *(pl.when(pl.col("level").is_in(levels)).then(pl.col(k).fill_null(unknown[k])).alias(k)
+          for k, levels in (("town", ("town", "village")), ("village", ("village",)))),
         pl.col("rate").replace_strict(names).alias("rate"),
         pl.col("numerator").round(2), pl.col("denominator").round(2), (pl.col("value") * 100).round(2),
         pl.col("rate").replace_strict(definitions).alias("definition"),
