@@ -130,3 +130,24 @@ def test_explain_prints_the_rule_doc_for_a_clerk(hv):
     run = hv("explain", "id006")
     assert run.code == 0 and "原因" in run.out and "改正方法" in run.out
     assert hv("explain", "NOPE1").code == 2
+
+
+def test_a_date_cell_is_quoted_as_excel_shows_it(tmp_path):
+    """calamine reads a date cell as `1970-03-29 00:00:00`; the clerk sees 1970-03-29."""
+    from datetime import datetime
+
+    import xlsxwriter
+
+    from hv.api import check
+    from hv.config import Config, RulesConfig
+
+    path = tmp_path / "花名册.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("城关镇")
+    sheet.write_row(0, 0, HEADER)
+    sheet.write_row(1, 0, ["1", "张三", "411521196001011232", "户主", "城关镇", "东村"])
+    sheet.write_datetime(1, 6, datetime(1970, 3, 29), book.add_format({"num_format": "yyyy-mm-dd"}))
+    book.close()
+    found = check([path], Config(rules=RulesConfig(select=("PF002",)))).findings
+    assert found["value"].to_list() == ["1970-03-29"]
+    assert "00:00:00" not in found["message"][0]

@@ -86,7 +86,7 @@ def _findings_of(table: pl.DataFrame, fired: pl.Series, r: Rule, c: Check, ctx: 
     none = pl.lit(None, dtype=pl.String)
     related = c.related_row is not None
     parts = {
-        "value": value.cast(pl.String),
+        "value": _as_shown(value.cast(pl.String)),
         "suggestion": (c.suggestion if c.suggestion is not None else none).cast(pl.String),
         "related_file": c.related_file if c.related_file is not None else (pl.col("file") if related else none),
         "related_sheet": c.related_sheet if c.related_sheet is not None else (pl.col("sheet") if related else none),
@@ -128,3 +128,8 @@ def _findings_of(table: pl.DataFrame, fired: pl.Series, r: Rule, c: Check, ctx: 
         related_row=pl.col("related_row"),
         score=pl.col("score"),
     )
+
+
+def _as_shown(value: pl.Expr) -> pl.Expr:
+    """A date cell reads as `1970-03-29 00:00:00`; Excel shows the clerk `1970-03-29`."""
+    return value.str.replace(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00$", "$1")
