@@ -34,6 +34,11 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="只输出错误�
 TimingsOpt = Annotated[bool, typer.Option("--timings", help="在标准错误上打印各阶段耗时（秒）。")]
 
 
+FilesArg = Annotated[Optional[list[Path]], typer.Argument(help="名单文件；省略时使用配置文件 \\[lists] 中的文件。")]
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="配置文件（默认：当前目录的 hv.toml）。")]
+RefDateOpt = Annotated[Optional[str], typer.Option("--ref-date", help="核查基准日期，如 2020-12-31（默认：今天）。")]
+
+
 def _print_timings(timings: dict[str, float], enabled: bool) -> None:
     if enabled:
         typer.echo("timings: " + " ".join(f"{phase}={seconds:.3f}s" for phase, seconds in timings.items()), err=True)
@@ -73,13 +78,13 @@ def _split(values: list[str] | None) -> tuple[str, ...]:
 
 @app.command("check")
 def check_cmd(
-    files: Annotated[Optional[list[Path]], typer.Argument(help="名单文件；省略时使用配置文件 [lists] 中的文件。")] = None,
-    output: Annotated[Optional[list[Path]], typer.Option("--output", "-o", help="报告文件：.xlsx、.csv 或 .json（可重复）。")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", "-c", help="配置文件（默认：当前目录的 hv.toml）。")] = None,
+    files: FilesArg = None,
+    output: Annotated[Optional[list[Path]], typer.Option("--output", "-o", help="报告文件：.xlsx、.csv、.json 或 .html（可重复）。")] = None,
+    config: ConfigOpt = None,
     select: Annotated[Optional[list[str]], typer.Option("--select", help="只运行这些规则（代码或前缀，逗号分隔）。")] = None,
     ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="不运行这些规则（代码或前缀）。")] = None,
     fail_on: Annotated[str, typer.Option("--fail-on", help="有该级别及以上的问题时退出码为 1：error、warning、new（有新增问题，需要 --history）或 never。")] = "error",
-    ref_date: Annotated[Optional[str], typer.Option("--ref-date", help="核查基准日期，如 2020-12-31（默认：今天）。")] = None,
+    ref_date: RefDateOpt = None,
     mask: Annotated[bool, typer.Option("--mask", help="隐藏身份证号和姓名的中间部分。")] = False,
     show: Annotated[int, typer.Option("--show", min=0, help="终端上每条规则显示的问题条数。")] = 5,
     timings: TimingsOpt = False,
@@ -93,10 +98,10 @@ def check_cmd(
     quiet: QuietOpt = False,
 ) -> None:
     """核查名单：逐行、逐户检查错误，写出问题清单；退出码 0 无问题，1 有问题，2 输入或配置错误。"""
-    from hv.api import check
-    from hv.output import refuse_inputs
     from hv import rates
+    from hv.api import check
     from hv.crosslist import households
+    from hv.output import refuse_inputs
     from hv.report import Report, check_outputs, write_report
     from hv.report.text import print_rates, print_summary
     from hv.schema import load_schemas
@@ -192,11 +197,11 @@ def _check_config(config: Path | None, select, ignore, ref_date: str | None, sch
 
 @app.command("rates")
 def rates_cmd(
-    files: Annotated[Optional[list[Path]], typer.Argument(help="名单文件；省略时使用配置文件 [lists] 中的文件。")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", "-c", help="配置文件（默认：当前目录的 hv.toml）。")] = None,
+    files: FilesArg = None,
+    config: ConfigOpt = None,
     by: Annotated[str, typer.Option("--by", help="细到哪一级：town（全县和各乡镇，默认）或 village（再加各村）。")] = "town",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="把指标表写成 .csv 或 .parquet。")] = None,
-    ref_date: Annotated[Optional[str], typer.Option("--ref-date", help="核查基准日期，如 2020-12-31（默认：今天）。")] = None,
+    ref_date: RefDateOpt = None,
     kind: KindOpt = None,
     schema_dir: SchemaDirOpt = None,
     lang: LangOpt = "zh",
@@ -390,8 +395,8 @@ def match_cmd(
 
 @app.command("import")
 def import_cmd(
-    files: Annotated[Optional[list[Path]], typer.Argument(help="输入文件：xlsx/xlsm/xls/ods/csv/tsv；省略时使用配置文件 [lists]。")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", "-c", help="配置文件（默认：当前目录的 hv.toml）。")] = None,
+    files: Annotated[Optional[list[Path]], typer.Argument(help="输入文件：xlsx/xlsm/xls/ods/csv/tsv；省略时使用配置文件 \\[lists]。")] = None,
+    config: ConfigOpt = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="规范化后的表：.parquet 或 .csv。")] = None,
     findings_out: Annotated[Optional[Path], typer.Option("--findings", help="导入问题清单：.csv 或 .parquet。")] = None,
     kind: KindOpt = None,
