@@ -382,3 +382,29 @@ def test_masked_copy_hides_an_id_stored_as_a_number(tmp_path):
     copy, _ = annotate(path, tmp_path / "out", masked=True)
     value = openpyxl.load_workbook(copy)["城关镇"]["D2"].value
     assert re.fullmatch(r"411521\*{8}\d{4}", value), value
+
+
+def test_large_bundles_are_copied_in_parallel_with_the_same_result(tmp_path, monkeypatch):
+    """Above PARALLEL_BYTES the copies are made in worker processes; the files are the same."""
+    from hv.report import annotate
+
+    rows = [ROSTER_HEADER, ZHANG, LI, WANG_WRONG_SEX, ZHAO_BAD_ID]
+    roster = write_xlsx(tmp_path / "花名册.xlsx", {"城关镇": rows})
+    other = write_xlsx(tmp_path / "名册二.xlsx", {"西村": rows})
+    result = check([roster, other])
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    serial.mkdir(), parallel.mkdir()
+    annotate.write_annotated(result.findings, result.imported.headers, [roster, other], serial)
+    monkeypatch.setattr(annotate, "PARALLEL_BYTES", 0)
+    written = annotate.write_annotated(result.findings, result.imported.headers, [roster, other], parallel)
+    assert [p.name for p in written] == ["花名册.标注.xlsx", "名册二.标注.xlsx"]
+    for path in written:
+        cells = _cells(path)
+        assert any(comment for _, comment, _ in cells.values()) and cells == _cells(serial / path.name)
+
+
+def _cells(path) -> dict:
+    """Every cell's value, comment and fill, by sheet and coordinate."""
+    book = openpyxl.load_workbook(path)
+    return {(ws.title, c.coordinate): (c.value, c.comment.text if c.comment else None, c.fill.fgColor.rgb)
+            for ws in book for row in ws.iter_rows() for c in row}

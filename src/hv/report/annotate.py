@@ -29,15 +29,17 @@ text is masked wherever it is used). The comment text is masked too.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from multiprocessing import get_context
 from html import unescape
 from pathlib import Path
 from typing import IO
@@ -70,6 +72,7 @@ CHUNK = 1 << 23  # bytes of worksheet XML handled at a time
 LEVEL = 1  # deflate level: the copy is about a fifth larger than at level 6, and written three times faster
 COMMENT_LIMIT = 32767  # characters Excel keeps in a comment
 GREY = "#D9D9D9"
+PARALLEL_BYTES = 20 << 20  # inputs this large are copied in one process per core
 
 _MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -98,10 +101,21 @@ def write_annotated(findings: pl.DataFrame, headers: pl.DataFrame, inputs: list[
     refuse_inputs(outputs, inputs)
     if masked:
         findings = mask_findings(findings)
-    for path, out in zip(inputs, outputs, strict=True):
-        mine = pl.col("file") == str(path)
-        atomic_write(out, _Job(path, findings.filter(mine), headers.filter(mine), lang, masked).write)
+    jobs = [(_Job(path, findings.filter(pl.col("file") == str(path)), headers.filter(pl.col("file") == str(path)),
+                  lang, masked), out) for path, out in zip(inputs, outputs, strict=True)]
+    if len(jobs) < 2 or sum(path.stat().st_size for path in inputs) < PARALLEL_BYTES:
+        for job, out in jobs:
+            _write_copy(job, out)
+        return outputs
+    # a county's lists are copied side by side: the rewriting is Python work, one core per process
+    with ProcessPoolExecutor(min(len(jobs), os.cpu_count() or 1), mp_context=get_context("spawn")) as pool:
+        for done in [pool.submit(_write_copy, job, out) for job, out in jobs]:
+            done.result()
     return outputs
+
+
+def _write_copy(job: _Job, out: Path) -> None:
+    atomic_write(out, job.write)
 
 
 def _output_paths(inputs: list[Path], out_dir: Path, suffix: str) -> list[Path]:
