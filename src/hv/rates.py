@@ -24,6 +24,7 @@ from hv.rules.settlement import below_floor, inpatient, poor, readable
 from hv.schema import SchemaSet
 
 LEVELS = ("county", "town", "village")
+PLACE = ("town", "village")
 LEVEL_LABELS = {"zh": {"county": "全县", "town": "乡镇", "village": "村"},
                 "en": {"county": "County", "town": "Township", "village": "Village"}}
 COLUMNS: dict[str, pl.DataType] = {
@@ -108,8 +109,9 @@ def compute(tables: dict[str, pl.DataFrame], found: pl.DataFrame, policy: Policy
     units: dict[str, pl.DataFrame] = {"accurate": people.select(*PLACE, *_count(pl.col("accurate"), pl.lit(True)))}
     scope = pl.col("in_scope")
     if "insurance" in tables:
-        insured = _persons_where(tables["insurance"], linked() & subsidised(context("insurance")), "subsidised")
-        with_subsidy = people.join(insured, on="person", how="left")
+        with_subsidy = people.join(
+            _persons_where(tables["insurance"], linked() & subsidised(context("insurance")), "subsidised"),
+            on="person", how="left")
         units["insured"] = people.select(*PLACE, *_count(pl.col("insured"), scope))
         units["subsidised"] = with_subsidy.select(*PLACE, *_count(pl.col("subsidised").fill_null(False), scope))
     if "contract" in tables:
@@ -127,9 +129,6 @@ def compute(tables: dict[str, pl.DataFrame], found: pl.DataFrame, policy: Policy
     if "settlement" in tables:
         units.update(_settlement_units(tables["settlement"], context("settlement")))
     return _by_place(units)
-
-
-PLACE = ("town", "village")
 
 
 def _count(numerator: pl.Expr, denominator: pl.Expr) -> list[pl.Expr]:
