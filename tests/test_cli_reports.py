@@ -76,3 +76,12 @@ def test_annotate_writes_a_marked_copy_of_each_input_next_to_the_report(hv, bund
     marked = {cell.coordinate: cell.comment.text for row in sheet.iter_rows() for cell in row if cell.comment}
     assert [c for c, text in marked.items() if "CV001" in text] == ["B4"]  # C, on its name cell, is not insured
     assert (out / "参保.标注.xlsx").is_file()
+
+
+def test_by_village_warns_about_files_an_earlier_run_left(hv, bundle, tmp_path):
+    out = tmp_path / "督导.xlsx"
+    (tmp_path / "督导").mkdir()
+    (tmp_path / "督导" / "旧乡-旧村.xlsx").write_bytes(b"old")
+    run = hv("check", *bundle, "--by", "village", "-o", out, "--fail-on", "never")
+    assert run.code == 0 and (tmp_path / "督导" / "城关镇-东村.xlsx").is_file()
+    assert "旧乡-旧村.xlsx" in run.err and (tmp_path / "督导" / "旧乡-旧村.xlsx").read_bytes() == b"old"

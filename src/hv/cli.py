@@ -142,7 +142,9 @@ def check_cmd(
         if by and path.suffix.lower() == ".xlsx":
             from hv.report import inspection
 
-            written += inspection.write(report, path, by)
+            files = inspection.write(report, path, by)
+            written += files
+            _warn_stale(path.parent / path.stem if by == "village" else None, files, lang)
         else:
             write_report(report, path)
             written.append(path)
@@ -173,6 +175,17 @@ def check_cmd(
 
 
 BY = ("town", "village")
+
+
+def _warn_stale(folder: Path | None, written: list[Path], lang: str) -> None:
+    """Village files an earlier run left in the folder would read as this run's: say so (hv deletes nothing)."""
+    if folder is None:
+        return
+    stale = sorted(set(folder.glob("*.xlsx")) - {Path(p) for p in written})
+    if stale:
+        names = "、".join(p.name for p in stale[:5]) + ("…" if len(stale) > 5 else "")
+        typer.echo(f"hv: 注意：{folder} 中还有 {len(stale)} 个不是本次写出的文件（{names}），可能是以前的结果" if lang == "zh"
+                   else f"hv: note: {folder} also holds {len(stale)} files this run did not write ({names})", err=True)
 
 
 def _check_by(by: str | None) -> None:
