@@ -142,9 +142,9 @@ def check_cmd(
         if by and path.suffix.lower() == ".xlsx":
             from hv.report import inspection
 
-            files = inspection.write(report, path, by)
-            written += files
-            _warn_stale(path.parent / path.stem if by == "village" else None, files, lang)
+            made = inspection.write(report, path, by)
+            written += made
+            _warn_stale(path.parent / path.stem if by == "village" else None, made, lang)
         else:
             write_report(report, path)
             written.append(path)

@@ -27,7 +27,7 @@ class Report:
     rule_names: dict[str, str] = field(default_factory=dict)  # code -> one-line summary
     list_labels: dict[str, str] = field(default_factory=dict)  # kind -> label in the report's language
     rates: pl.DataFrame | None = None  # hv.rates' table: rates by county, 乡镇 and 村
-    # file, sheet, row -> household (户编号, else 户主, from the roster) of every row a finding can sit on
+    # file, sheet, row -> household (the row's 户编号, else its roster person's) of every row (crosslist.households)
     households: pl.DataFrame | None = None
     generated_at: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
     version: str = __version__
