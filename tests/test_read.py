@@ -317,9 +317,9 @@ def test_missing_required_column_names_file_sheet_and_column(tmp_path):
     assert "结算.xlsx" in err.render() and "住院" in err.render() and "医疗费总额" in err.render()
 
 
-def test_kind_cannot_be_told_from_headers(tmp_path):
+def test_a_list_of_person_columns_only_is_a_generic_person_list(tmp_path):
     path = write_xlsx(tmp_path / "名单.xlsx", {"S": [["姓名", "身份证号"], ["张三", "411521196001011232"]]})
-    assert "--kind" in bad([path]).render()
+    assert import_files([path]).sheets[0].kind == "person"
 
 
 def test_kind_given_explicitly_reads_a_minimal_list(tmp_path):

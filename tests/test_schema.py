@@ -9,10 +9,10 @@ from hv.importer import import_files
 from hv.schema import header_candidates, load_schemas
 from tests.conftest import write_csv, write_xlsx
 
-KINDS = {"poverty", "insurance", "contract", "treatment", "settlement", "death"}
+KINDS = {"poverty", "insurance", "contract", "treatment", "settlement", "death", "person"}
 
 
-def test_the_six_list_kinds_load_without_conflicting_synonyms():
+def test_the_six_list_kinds_and_the_generic_person_list_load_without_conflicting_synonyms():
     schemas = load_schemas()
     assert set(schemas.kinds) == KINDS
     for schema in schemas:

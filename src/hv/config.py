@@ -85,6 +85,8 @@ class RulesConfig:
 class ListSpec:
     path: Path
     kind: str | None = None
+    # header as written -> canonical key ("" = do not use the column): pinned for this file
+    columns: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -97,11 +99,24 @@ class LinkConfig:
 
 
 @dataclass(frozen=True)
+class Systematic:
+    """[report] in hv.toml: a rule firing on `systematic_share` of a file's rows (and at least
+    `systematic_rows` of them), or one value of a column on `systematic_value_share` and
+    `systematic_value_rows`, is reported once as a misunderstanding (hv.systematic)."""
+
+    share: float = 0.3
+    rows: int = 10
+    value_share: float = 0.05
+    value_rows: int = 20
+
+
+@dataclass(frozen=True)
 class Config:
     policy: Policy = field(default_factory=Policy)
     rules: RulesConfig = field(default_factory=RulesConfig)
     lists: tuple[ListSpec, ...] = ()
     link: LinkConfig = field(default_factory=LinkConfig)
+    systematic: Systematic = field(default_factory=Systematic)
     schema_dirs: tuple[Path, ...] = ()
     source: Path | None = None
 
@@ -124,13 +139,14 @@ def load_config(path: Path | None = None, cwd: Path | None = None) -> Config:
 
 
 def parse_config(doc: dict, path: Path) -> Config:
-    _keys(doc, {"policy", "rules", "lists", "link", "schema_dirs"}, "", path)
+    _keys(doc, {"policy", "rules", "lists", "link", "schema_dirs", "report"}, "", path)
     base = path.parent
     return Config(
         policy=_dataclass_from(Policy, doc.get("policy", {}), "policy", path),
         rules=_rules(doc.get("rules", {}), path),
         lists=tuple(_list_spec(item, base, path) for item in _as_list(doc.get("lists", []), "lists", path)),
         link=_dataclass_from(LinkConfig, doc.get("link", {}), "link", path),
+        systematic=_systematic(doc.get("report", {}), path),
         schema_dirs=tuple(base / d for d in _as_list(doc.get("schema_dirs", []), "schema_dirs", path)),
         source=path,
     )
@@ -205,6 +221,22 @@ def _coerce(value, current, key: str, path: Path):
     return value
 
 
+def _systematic(section: dict, path: Path) -> Systematic:
+    """[report] systematic_share, systematic_rows, systematic_value_share, systematic_value_rows."""
+    _keys(section, {f"systematic_{f.name}" for f in fields(Systematic)}, "report", path)
+    values = {}
+    for key, value in section.items():
+        name = key.removeprefix("systematic_")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or (
+                name.endswith("share") and value > 1) or (name.endswith("rows") and not isinstance(value, int)):
+            what = "0 到 1 之间的比例" if name.endswith("share") else "非负整数"
+            raise ConfigError(f"report.{key} 应是{what}，而不是 {value!r}", f"report.{key} must be a "
+                              f"{'share between 0 and 1' if name.endswith('share') else 'whole number'}, not {value!r}",
+                              file=path)
+        values[name] = value
+    return Systematic(**values)
+
+
 def _rules(section: dict, path: Path) -> RulesConfig:
     _keys(section, {"select", "ignore", "severity"}, "rules", path)
     severity = section.get("severity", {})
@@ -224,8 +256,13 @@ def _list_spec(item, base: Path, path: Path) -> ListSpec:
     if isinstance(item, str):
         return ListSpec(base / item)
     if isinstance(item, dict):
-        _keys(item, {"path", "kind"}, "lists", path)
+        _keys(item, {"path", "kind", "columns"}, "lists", path)
         if "path" not in item:
             raise ConfigError("[[lists]] 每项都要有 path", "each [[lists]] entry needs a path", file=path)
-        return ListSpec(base / item["path"], item.get("kind"))
+        columns = item.get("columns", {})
+        if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
+            raise ConfigError("lists 的 columns 应写成 {\"表头\" = \"字段\"}（字段为空表示不用这一列）",
+                              "columns of a lists entry must be {\"header\" = \"field\"} (empty: ignore the column)",
+                              file=path)
+        return ListSpec(base / item["path"], item.get("kind"), dict(columns))
     raise ConfigError("lists 的每项应是路径或 {path, kind}", "each lists entry must be a path or {path, kind}", file=path)

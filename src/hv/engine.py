@@ -8,6 +8,7 @@ runs per row.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
@@ -17,15 +18,30 @@ from hv.rules.base import Check, Context, Rule, render, sharing
 _ROW_KEYS = ("name", "id_no", "town", "village")
 
 
+@dataclass
+class RuleRun:
+    """What running rules on a table gave: the findings, and which rules could not run where."""
+
+    findings: pl.DataFrame
+    not_checked: list[dict] = field(default_factory=list)  # rows of hv.coverage_report's NOT_CHECKED table
+
+
 def run_rules(table: pl.DataFrame, ctx: Context, rules: list[Rule], *, lang: str = "zh",
-              severity: dict[str, str] | None = None) -> pl.DataFrame:
+              severity: dict[str, str] | None = None) -> RuleRun:
     severity = severity or {}
+    gaps: list[dict] = []
+    checks: list[tuple[Rule, Check]] = []
     with sharing() as shared:
-        checks: list[tuple[Rule, Check]] = [
-            (r, c) for r in rules if r.check is not None and r.applies_to(ctx.kind) for c in r.check(ctx)
-        ]
+        for r in rules:
+            if r.check is None or not r.applies_to(ctx.kind):
+                continue
+            reach, missing = rule_reach(r, ctx)
+            gaps += missing
+            if reach is not None and not reach:
+                continue
+            checks += [(r, _confined(c, reach, ctx)) for c in r.check(ctx)]
     if not checks or table.height == 0:
-        return findings.empty()
+        return RuleRun(findings.empty(), gaps)
     for wave in _waves(shared):
         table = table.with_columns(wave)
     out = []
@@ -33,7 +49,83 @@ def run_rules(table: pl.DataFrame, ctx: Context, rules: list[Rule], *, lang: str
         r, c = checks[i]
         level = severity.get(r.code) or c.severity or r.severity
         out.append(_findings_of(table, fired, r, c, ctx, lang, level))
-    return findings.concat(out)
+    return RuleRun(findings.concat(out), gaps)
+
+
+# What a list found inside another's sheet is checked for: its own facts against the other lists.
+# Its people's IDs, names and households are the host list's, checked there once.
+EMBEDDED_CATEGORIES = ("coverage", "consistency", "settlement")
+
+
+def rule_reach(r: Rule, ctx: Context) -> tuple[list[int] | None, list[dict]]:
+    """The sources (sheets) a rule runs on — None: every row — and a not-checked record for each
+    place it cannot: a list of the run it needs is missing, or a sheet lacks a column it reads."""
+    absent = [k for k in r.lists if k not in ctx.lists]
+    if absent:
+        return [], [gap(r, ctx, None, lists=absent)]
+    if not ctx.sources:
+        missing = _missing(r.needs, lambda key: ctx.has(key))
+        return (None, []) if not missing else ([], [gap(r, ctx, None, fields=missing)])
+    reach, gaps, skipped = [], [], False
+    for source in ctx.sources:
+        if source.embedded and r.category not in EMBEDDED_CATEGORIES:
+            skipped = True
+            continue
+        if r.unit == "person" and source.unit == "household":
+            gaps.append(gap(r, ctx, source, household=True))
+            continue
+        missing = _missing(r.needs, lambda key, s=source: ctx.present_in(s, key))
+        if missing:
+            gaps.append(gap(r, ctx, source, fields=missing))
+        else:
+            reach.append(source.index)
+    if not reach and gaps and len({tuple(g["missing"]) for g in gaps}) == 1 and len(gaps) == len(ctx.sources):
+        gaps = [{**gaps[0], "file": None, "sheet": None}]  # the whole list lacks it: said once
+    return (None if not gaps and not skipped else reach), gaps
+
+
+def _missing(needs, present) -> list[tuple[str, ...]]:
+    groups = [n if isinstance(n, tuple) else (n,) for n in needs]
+    return [g for g in groups if not any(present(k) for k in g)]
+
+
+def gap(r: Rule, ctx: Context, source, *, fields=(), lists=(), household: bool = False) -> dict:
+    """One not-checked record: the rule, the list (and sheet, when only some sheets lack it), why."""
+    zh = ctx.lang == "zh"
+    if lists:
+        words = [LIST_NAMES.get(k, (k, k))[0 if zh else 1] for k in lists]
+        missing = list(lists)
+        reason = (f"缺少{'、'.join(words)}" if zh else f"no {', '.join(words)} given")
+    elif household:
+        missing = ["unit"]
+        reason = "这是一户一行的名单，没有成员行" if zh else "a list of households, without member rows"
+    else:
+        def label(key: str) -> str:
+            return ctx.schema.label_of(key, ctx.lang) if key in ctx.schema.fields else key
+
+        missing = ["|".join(g) for g in fields]
+        named = [("或" if zh else " or ").join(f"「{label(k)}」" if zh else f"'{label(k)}'" for k in g) for g in fields]
+        reason = (f"缺少{'、'.join(named)}列" if zh else f"no {', '.join(named)} column")
+    return {"rule": r.code, "list": ctx.kind, "file": source.file if source else None,
+            "sheet": source.sheet if source else None, "missing": missing, "reason": reason}
+
+
+LIST_NAMES = {"poverty": ("花名册", "poverty roster"), "insurance": ("参保名单", "insurance list"),
+              "contract": ("签约名单", "contract list"), "treatment": ("救治台账", "treatment ledger"),
+              "settlement": ("结算明细", "settlement list"), "death": ("死亡名单", "death register")}
+
+
+def _confined(check: Check, reach: list[int] | None, ctx: Context) -> Check:
+    """The check limited to the rows of the sheets it can run on (its rule's and its own needs)."""
+    if check.needs and ctx.sources:
+        own = [s.index for s in ctx.sources if all(ctx.present_in(s, k) for k in check.needs)]
+        reach = own if reach is None else [i for i in reach if i in own]
+        if len(reach) == len(ctx.sources):
+            reach = None
+    if reach is None:
+        return check
+    rows = pl.col("source").is_in(reach)
+    return replace(check, when=check.when & rows, scope=rows if check.scope is None else check.scope & rows)
 
 
 def _waves(shared: dict[str, pl.Expr]) -> list[list[pl.Expr]]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
@@ -14,13 +16,15 @@ from hv.config import ListSpec
 from hv.engine import run_rules
 from hv.errors import InputError
 from hv.layout import SCAN_ROWS, Table, find_table
-from hv.mapping import Mapping, detect_kind, map_columns
+from hv.mapping import KindEvidence, Mapping, detect_kind, map_columns
+from hv.profile import Profile, profile_columns
 from hv.read import ROW, Grid, Workbook, read_workbook
 from hv.rules import imp  # the package import also registers the whole catalog
 from hv.rules.base import REGISTRY, Context, Rule
-from hv.schema import SchemaSet, load_schemas
+from hv.schema import Schema, SchemaSet, load_schemas, normalize_value
+from hv.source import Source
 
-PROVENANCE = ("kind", "file", "sheet", "row")
+PROVENANCE = ("kind", "file", "sheet", "row", "source")
 
 
 @dataclass
@@ -39,12 +43,18 @@ class SheetSummary:
     dropped_repeated_header: int = 0
     title_rows: int = 0
     merged_filled: int = 0
+    dropped_column_numbers: int = 0
     unmapped: list[str] = field(default_factory=list)
     skipped: str | None = None  # why the sheet was not read: empty, hidden, no-header, unknown-kind
+    evidence: list[KindEvidence] = field(default_factory=list)  # the kinds it could be, best first
+    mapping: Mapping | None = None  # how each column was understood (hv import --explain)
+    stated_date: date | None = None
 
     @property
     def dropped(self) -> int:
-        return self.dropped_total + self.dropped_blank + self.dropped_repeated_header
+        return self.dropped_total + self.dropped_blank + self.dropped_repeated_header + self.dropped_column_numbers
+
+
 
 
 @dataclass
@@ -55,6 +65,10 @@ class ImportResult:
     headers: pl.DataFrame  # file, sheet, field -> the header text (column) and Excel letter in that sheet
     # seconds: "files" reading cells, "tables" finding headers + mapping + cleaning, "diagnostics"
     timings: dict[str, float] = field(default_factory=dict)
+    sources: list[Source] = field(default_factory=list)
+
+    def sources_of(self, kind: str) -> list[Source]:
+        return [s for s in self.sources if s.kind == kind]
 
     def combined(self) -> pl.DataFrame:
         """All kinds in one table (columns a kind lacks are null)."""
@@ -78,6 +92,7 @@ def import_files(paths: list[Path | str | ListSpec], *, kind: str | None = None,
     enabled = {r.code for r in (rules if rules is not None else REGISTRY.values())}
     notes: list[dict] = []
     sheets: list[SheetSummary] = []
+    sources: list[Source] = []
     frames: dict[str, list[pl.DataFrame]] = {}
     headers: list[dict] = []
     timings = {"files": 0.0, "tables": 0.0, "diagnostics": 0.0}
@@ -92,18 +107,27 @@ def import_files(paths: list[Path | str | ListSpec], *, kind: str | None = None,
         for grid in workbook.grids:
             summary = SheetSummary(str(path), grid.sheet, grid.fmt, workbook.encoding)
             sheets.append(summary)
-            table = _sheet_table(grid, summary, schemas, kind, notes, lang)
+            table = _sheet_table(grid, summary, schemas, kind, notes, lang, spec.columns)
             if table is None:
                 continue
-            mapping = _sheet_mapping(table, summary, schemas, kind, path)
+            profiles = profile_columns(table.data, [c.name for c in table.columns if c.header])
+            mapping = _sheet_mapping(table, summary, schemas, kind, path, spec.columns, notes, lang, profiles)
             if mapping is None:
                 continue
             usable += 1
-            schema = schemas[mapping.kind]
-            _sheet_notes(table, mapping, schema, summary, notes, lang)
-            headers.extend({"file": str(path), "sheet": grid.sheet, "field": key, "column": col.header,
-                            "letter": col.letter} for key, col in mapping.fields.items())
-            frames.setdefault(mapping.kind, []).append(_raw_fields(table, mapping, str(path)))
+            _sheet_notes(table, mapping, schemas[mapping.kind], summary, notes, lang)
+            for part in (mapping, *_embedded(table, mapping, schemas, profiles, spec.columns)):
+                headers.extend({"file": str(path), "sheet": grid.sheet, "field": key, "column": col.qualified,
+                                "letter": col.letter} for key, col in part.fields.items() if part is mapping
+                               or key not in mapping.fields)
+                source = Source(len(sources), str(path), grid.sheet, part.kind, part.unit, frozenset(part.fields),
+                                table.stated_date, embedded=part is not mapping)
+                sources.append(source)
+                raw = _raw_fields(table, part, source)
+                if source.embedded:  # the roster's people without a word in the embedded columns are not in that list
+                    own = [k for k in part.fields if k not in IDENTITY]
+                    raw = raw.filter(pl.any_horizontal(pl.col(k).str.strip_chars().fill_null("") != "" for k in own))
+                frames.setdefault(part.kind, []).append(raw)
         if not usable:
             raise _unusable(workbook, sheets)
         timings["tables"] += time.perf_counter() - started
@@ -113,16 +137,20 @@ def import_files(paths: list[Path | str | ListSpec], *, kind: str | None = None,
     # rules' windows run a third slower over the chunks cleaning leaves)
     tables = {k: _canonical(pl.concat(v, how="diagonal_relaxed").rechunk(), schemas[k]).rechunk()
               for k, v in frames.items()}
+    if all(t.height == 0 for t in tables.values()):
+        raise InputError("表头下面没有任何人员行（读入 0 行）", "no data rows under the header (0 rows read)",
+                         file=specs[0].path if len(specs) == 1 else None)
     header_frame = pl.DataFrame(headers, schema={"file": pl.String, "sheet": pl.String, "field": pl.String,
                                                  "column": pl.String, "letter": pl.String})
     found = [pl.DataFrame(notes) if notes else findings.empty()]
     import_rules = [r for r in REGISTRY.values() if r.at_import and r.check and r.code in enabled]
     for k, table in tables.items():
-        ctx = Context(k, schemas[k], frozenset(table.columns), lang=lang)
-        found.append(run_rules(table, ctx, import_rules, lang=lang, severity=severity))
+        ctx = Context(k, schemas[k], frozenset(table.columns), lang=lang,
+                      sources=tuple(s for s in sources if s.kind == k))
+        found.append(run_rules(table, ctx, import_rules, lang=lang, severity=severity).findings)
     result = attach_columns(findings.concat(found).filter(pl.col("rule").is_in(list(enabled))), header_frame)
     timings["diagnostics"] = time.perf_counter() - started
-    return ImportResult(tables, sheets, result, header_frame, timings)
+    return ImportResult(tables, sheets, result, header_frame, timings, sources)
 
 
 def attach_columns(found: pl.DataFrame, headers: pl.DataFrame) -> pl.DataFrame:
@@ -136,7 +164,7 @@ def attach_columns(found: pl.DataFrame, headers: pl.DataFrame) -> pl.DataFrame:
 
 
 def _sheet_table(grid: Grid, summary: SheetSummary, schemas: SchemaSet, kind: str | None, notes: list[dict],
-                 lang: str) -> Table | None:
+                 lang: str, pins: dict[str, str]) -> Table | None:
     if grid.hidden:
         summary.skipped = "hidden"
         notes.append(_note(imp.HIDDEN_SHEET, lang, grid.file, grid.sheet))
@@ -145,31 +173,44 @@ def _sheet_table(grid: Grid, summary: SheetSummary, schemas: SchemaSet, kind: st
             grid.cells.height * (grid.cells.width - 1)):
         summary.skipped = "empty"
         return None
-    known = set().union(*(s.header_index for s in schemas if kind is None or s.kind == kind))
-    table = find_table(grid, known)
+    table = find_table(grid, _known_headers(schemas, kind, pins))
     if table is None:
         summary.skipped = "no-header"
         notes.append(_note(imp.NO_HEADER, lang, grid.file, grid.sheet, scan=SCAN_ROWS))
     return table
 
 
+@lru_cache(maxsize=64)
+def _known_spellings(schemas: SchemaSet, kind: str | None) -> frozenset[str]:
+    """Every header spelling (and header core) the schemas know: what a header row is made of."""
+    return frozenset().union(*(set(s.header_index) | set(s.core_index) | set(s.pins)
+                               for s in schemas if kind is None or s.kind == kind))
+
+
+def _known_headers(schemas: SchemaSet, kind: str | None, pins: dict[str, str]) -> set[str]:
+    return set(_known_spellings(schemas, kind)) | {normalize_value(h) for h in pins}
+
+
 def _sheet_mapping(table: Table, summary: SheetSummary, schemas: SchemaSet, kind: str | None,
-                   path: Path | str) -> Mapping | None:
+                   path: Path | str, pins: dict[str, str], notes: list[dict], lang: str,
+                   profiles: dict[str, Profile]) -> Mapping | None:
     grid = table.grid
     if kind is None:
-        ranked = detect_kind(table.columns, schemas, path)
+        ranked = detect_kind(table.columns, schemas, path, grid.sheet, profiles, table.title)
+        summary.evidence = ranked
         if not ranked:
             summary.skipped = "unknown-kind"
             return None
-        if len(ranked) > 1 and ranked[0][0] == ranked[1][0]:
-            a, b = schemas[ranked[0][1]], schemas[ranked[1][1]]
-            raise InputError(
-                f"无法判断这是「{a.label}」还是「{b.label}」，请用 --kind {a.kind} 或 --kind {b.kind} 指定",
-                f"cannot tell whether this is a {a.kind} or a {b.kind} list; pass --kind", file=path,
-                sheet=grid.sheet or None)
-        kind = ranked[0][1]
+        kind = ranked[0].kind
+        if len(ranked) > 1 and ranked[1].score >= ranked[0].score - KIND_MARGIN:
+            a, b = schemas[ranked[0].kind], schemas[ranked[1].kind]
+            notes.append(_note(imp.KIND_UNCERTAIN, lang, grid.file, grid.sheet, table.header_rows[-1],
+                               chosen=a.label if lang == "zh" else a.label_en, other=b.label if lang == "zh"
+                               else b.label_en, kind=a.kind, other_kind=b.kind))
     schema = schemas[kind]
-    mapping = map_columns(table.columns, schema)
+    _check_pins(pins, schema, path)
+    mapping = map_columns(table.columns, schema, profiles, pins)
+    summary.mapping = mapping
     for key in schema.required:
         if key not in mapping.fields:
             f = schema.fields[key]
@@ -186,22 +227,62 @@ def _sheet_mapping(table: Table, summary: SheetSummary, schemas: SchemaSet, kind
     summary.dropped_repeated_header = table.dropped_repeated_header
     summary.title_rows = table.title_rows
     summary.merged_filled = table.merged_filled
+    summary.dropped_column_numbers = table.dropped_column_numbers
+    summary.stated_date = table.stated_date
     summary.unmapped = [c.header for c in mapping.unmapped]
     return mapping
 
 
-def _raw_fields(table: Table, mapping: Mapping, file: str) -> pl.DataFrame:
-    """The sheet's mapped columns under their canonical keys, still as text, with provenance."""
+# Kind scores closer than this are a guess hv says it made (IMP011), not a silent choice.
+KIND_MARGIN = 0.5
+# What an embedded list keeps besides its own columns: enough to find the person and place it.
+IDENTITY = ("id_no", "name", "sex", "birth_date", "town", "village", "household_no")
+EMBEDDED_MIN_FIELDS = 2
+
+
+def _embedded(table: Table, host: Mapping, schemas: SchemaSet, profiles: dict[str, Profile],
+              pins: dict[str, str]) -> list[Mapping]:
+    """The lists a sheet carries inside its own (schema `embeds`): a roster's 签约状态, 签约开始日期,
+    随访次数 read as the contract list they are, row for row. Only columns the host list does not
+    use, beside the person's identity."""
+    used = {col.name for col in host.fields.values()}
+    out = []
+    for kind in schemas[host.kind].embeds:
+        schema = schemas[kind]
+        mapping = map_columns(table.columns, schema, profiles, pins)
+        own = {k: c for k, c in mapping.fields.items() if k in schema.signature and c.name not in used}
+        if len(own) < EMBEDDED_MIN_FIELDS:
+            continue
+        identity = {k: c for k, c in host.fields.items() if k in IDENTITY and k in schema.fields}
+        out.append(Mapping(kind, {**identity, **own}, unit=host.unit))
+    return out
+
+
+def _check_pins(pins: dict[str, str], schema: Schema, path: Path | str) -> None:
+    for header, key in pins.items():
+        if key and key not in schema.fields:
+            raise InputError(f"配置把列「{header}」指定为字段 {key}，但「{schema.label}」没有这个字段（hv schema {schema.kind} 可查看字段）",
+                             f"the configuration pins column '{header}' to {key}, which the {schema.kind} list "
+                             f"does not have (see hv schema {schema.kind})", file=path)
+
+
+def _raw_fields(table: Table, mapping: Mapping, source: Source) -> pl.DataFrame:
+    """The sheet's mapped columns under their canonical keys, still as text, with provenance. A
+    second column of one field is kept as it was written, beside it (`<key>_alt1_raw`)."""
+    alternates = [pl.col(col.name).alias(f"{key}_alt{i}_raw")
+                  for key, cols in mapping.alternates.items() for i, col in enumerate(cols, 1)]
     return table.data.select(
-        pl.lit(mapping.kind).alias("kind"), pl.lit(file).alias("file"), pl.lit(table.grid.sheet).alias("sheet"),
-        pl.col(ROW).cast(pl.Int64).alias("row"), *(pl.col(col.name).alias(key) for key, col in mapping.fields.items()))
+        pl.lit(mapping.kind).alias("kind"), pl.lit(source.file).alias("file"), pl.lit(table.grid.sheet).alias("sheet"),
+        pl.col(ROW).cast(pl.Int64).alias("row"), pl.lit(source.index, pl.Int32).alias("source"),
+        *(pl.col(col.name).alias(key) for key, col in mapping.fields.items()), *alternates)
 
 
 def _canonical(raw: pl.DataFrame, schema) -> pl.DataFrame:
-    columns = {key: key for key in raw.columns if key not in PROVENANCE}
+    kept = [c for c in raw.columns if c.endswith("_raw")]  # alternates: kept as written
+    columns = {key: key for key in raw.columns if key not in PROVENANCE and key not in kept}
     scan = raw.select(pl.col(c).str.contains(NEEDS_NFKC).any() for c in columns)
     needs_nfkc = {c for c in scan.columns if scan[c].item()}
-    return clean_frame(raw, schema, columns, [pl.col(c) for c in PROVENANCE], needs_nfkc)
+    return clean_frame(raw, schema, columns, [pl.col(c) for c in (*PROVENANCE, *kept)], needs_nfkc)
 
 
 def _unusable(workbook: Workbook, sheets: list[SheetSummary]) -> InputError:
@@ -220,7 +301,7 @@ def _note(r: Rule, lang: str, file: str, sheet: str | None, row: int | None = No
           column: str | None = None, **args: object) -> dict:
     return {"rule": r.code, "severity": r.severity, "category": r.category, "list": None, "file": file,
             "sheet": sheet or "", "row": row, "column": column, "field": field,
-            "message": r.message(lang).format(**{k: str(v) for k, v in args.items()})}
+            "message": r.message(lang).format(column=column or "", **{k: str(v) for k, v in args.items()})}
 
 
 def _file_notes(workbook: Workbook, notes: list[dict], lang: str) -> None:
@@ -252,7 +333,17 @@ def _sheet_notes(table: Table, mapping: Mapping, schema, summary: SheetSummary, 
                            else schema.label_en, columns=sep.join(c.header for c in mapping.unmapped)))
     for ignored, used, key in mapping.duplicates:
         notes.append(_note(imp.DUPLICATE_COLUMN, lang, file, sheet, header_row, key, ignored.header,
-                           column=ignored.header, first=used.header, label=schema.label_of(key, lang)))
+                           first=used.header, label=schema.label_of(key, lang)))
+    for choice in mapping.choices:
+        if choice.how in ("ambiguous", "misfit"):
+            notes.append(_note(imp.COLUMN_UNCLEAR, lang, file, sheet, header_row, None, choice.column.header,
+                               reason=choice.reason(schema, lang)))
+        elif choice.how == "content":
+            notes.append(_note(imp.COLUMN_BY_CONTENT, lang, file, sheet, header_row, choice.key, choice.column.header,
+                               label=schema.label_of(choice.key, lang)))
+    if mapping.unit == "household":
+        notes.append(_note(imp.HOUSEHOLD_LEVEL, lang, file, sheet, header_row, "name",
+                           mapping.fields["name"].header if "name" in mapping.fields else None))
 
 
 def _layout_words(s: SheetSummary, lang: str) -> list[str]:
@@ -271,6 +362,8 @@ def _layout_words(s: SheetSummary, lang: str) -> list[str]:
                      else f"dropped {s.dropped_total} total/signature rows")
     if s.dropped_blank:
         words.append(f"去掉 {s.dropped_blank} 个空行" if zh else f"dropped {s.dropped_blank} blank rows")
+    if s.dropped_column_numbers:
+        words.append("去掉表头下的栏次行" if zh else "dropped the column-number row under the header")
     if s.dropped_repeated_header:
         words.append(f"去掉 {s.dropped_repeated_header} 行重复表头" if zh
                      else f"dropped {s.dropped_repeated_header} repeated header rows")

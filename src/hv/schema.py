@@ -21,7 +21,8 @@ FIELD_TYPES = frozenset(
 )
 _FIELD_KEYS = frozenset({"label", "label_en", "type", "synonyms", "vocab", "vocab_file"})
 _KIND_KEYS = frozenset(
-    {"kind", "label", "label_en", "filename_hints", "common", "required", "recommended", "signature", "fields"}
+    {"kind", "label", "label_en", "filename_hints", "common", "required", "recommended", "signature", "strong",
+     "embeds", "fields", "columns"}
 )
 
 
@@ -34,6 +35,11 @@ def builtin_schema_dir() -> Path:
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】|<[^>]*>")
 _NOISE = re.compile(r"[\s*:＊※\"'“”‘’]+")
 _A_NUMBER = re.compile(r"^[a-z]\d{1,2}(?=[^\x00-\x7f])")
+# What a header carries besides its name: a number in front (1. 一、 ① (3)), a "this time / this
+# year" in front, and an amount word or a required mark behind. `本次统筹支付金额（元）` is 统筹支付.
+_NUMBERING = re.compile(r"^(?:\d{1,3}[.、)]|\(\d{1,3}\)|[一二三四五六七八九十]{1,3}[、.])")
+_LEADING_QUALIFIER = re.compile(r"^(?:本次|本年度|本年|当年|当期|年度内|年内)(?=..)")
+_TRAILING_QUALIFIER = re.compile(r"(?<=..)(?:金额|\(元\)|\(万元\)|\(必填\)|\(选填\)|必填|选填|元)$")
 
 
 def _norm(text: str) -> str:
@@ -48,20 +54,51 @@ def header_candidates(cell: str) -> list[str]:
     Real headers carry line breaks, notes in brackets, `*` for required and A-numbers
     (`A7公民身份证号`); each part is tried so that `是否参加新农合\\n页面（…）` still matches.
     """
-    text = unicodedata.normalize("NFKC", cell)
-    parts = [text] + [line for line in re.split(r"[\r\n]+", text) if line.strip()]
+    text = unicodedata.normalize("NFKC", _CIRCLED.sub("", cell.strip()))
+    parts = [text] + [line for line in re.split(r"[\r\n/]+", text) if line.strip()]
     out: list[str] = []
     for part in parts:
-        for variant in (part, _BRACKETS.sub("", part), *re.findall(r"\(([^)]*)\)", part)):
+        notes = [n for n in re.findall(r"\(([^)]*)\)", part) if not _UNIT_NOTE.match(n)]
+        for variant in (part, _BRACKETS.sub("", part), *notes):
             norm = _norm(variant)
-            if norm and norm not in out:
-                out.append(norm)
+            for spelling in (norm, header_core(norm)):
+                if spelling and spelling not in out:
+                    out.append(spelling)
     return out
+
+
+_CIRCLED = re.compile(r"^[\u2460-\u2473\u2776-\u277f]")
+# A bracket that only gives a unit or says the column is required names no field.
+_UNIT_NOTE = re.compile(r"^\s*(?:单位[:：]?)?(?:元|万元|人|户|岁|次|天|月|个月|%|必填|选填|可选|\d+)\s*$")
+
+
+def header_core(norm: str) -> str:
+    """A normalised header without numbering, "本次", "金额" and the like (see _NUMBERING)."""
+    core = _NUMBERING.sub("", norm)
+    core = _LEADING_QUALIFIER.sub("", core)
+    return _TRAILING_QUALIFIER.sub("", core) or norm
 
 
 def normalize_value(text: str) -> str:
     """The lookup form of a vocabulary value: NFKC, no spaces, case-folded."""
     return _norm(str(text))
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    """How one header names one field, and how sure that is (0–1)."""
+
+    key: str
+    how: str  # exact: a synonym as written; core: once numbering, 本次, 金额… are gone; contains/within
+    synonym: str  # the field's spelling it matched
+    score: float
+
+
+# A header that holds a field's spelling (`基本医保统筹支付额` ⊃ 统筹支付) is that field when the
+# spelling covers enough of it; the reverse (`身份证` ⊂ 身份证号) must cover more.
+CONTAINS_BASE, WITHIN_BASE, COVERAGE_WEIGHT = 0.5, 0.35, 0.4
+ACCEPT = 0.65
+EXACT, CORE = 1.0, 0.95
 
 
 @dataclass(frozen=True)
@@ -85,8 +122,44 @@ class Schema:
     recommended: tuple[str, ...]
     signature: tuple[str, ...]
     fields: dict[str, Field] = field(hash=False, compare=False)
+    strong: tuple[str, ...] = ()  # signature fields no other kind's list carries: they weigh double
+    embeds: tuple[str, ...] = ()  # kinds whose columns a list of this kind may carry beside its own
     # normalised header spelling -> canonical key
     header_index: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    # header core (header_core) -> canonical key, and the spelling it came from; a core two fields
+    # share is left out (only their exact spellings tell them apart)
+    core_index: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    core_spelling: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    spellings: tuple[tuple[str, str, str], ...] = field(default=(), hash=False, compare=False)  # (core, key, spelling)
+    # header text (normalised) -> canonical key or "" (ignore the column): pinned by a profile
+    pins: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+    def match(self, candidates: list[str], *, fuzzy: bool = True) -> list[HeaderMatch]:
+        """The fields a header (its `header_candidates`) may name, best first, one per field.
+
+        Exact spellings first, then the header's core; with `fuzzy`, a field spelling contained
+        in the header or containing it, scored by how much of the longer one it covers.
+        """
+        best: dict[str, HeaderMatch] = {}
+
+        def offer(m: HeaderMatch) -> None:
+            if m.key not in best or m.score > best[m.key].score:
+                best[m.key] = m
+
+        for c in candidates:
+            if c in self.header_index:
+                offer(HeaderMatch(self.header_index[c], "exact", c, EXACT))
+            key = self.core_index.get(header_core(c))
+            if key:
+                offer(HeaderMatch(key, "core", self.core_spelling[header_core(c)], CORE))
+        if fuzzy and not any(m.score >= CORE for m in best.values()):
+            for c in {header_core(c) for c in candidates}:
+                for core, key, spelling in self.spellings:
+                    if core in c and len(core) >= 2:
+                        offer(HeaderMatch(key, "contains", spelling, CONTAINS_BASE + COVERAGE_WEIGHT * len(core) / len(c)))
+                    elif c in core and len(c) >= 2:
+                        offer(HeaderMatch(key, "within", spelling, WITHIN_BASE + COVERAGE_WEIGHT * len(c) / len(core)))
+        return sorted((m for m in best.values() if m.score >= ACCEPT), key=lambda m: -m.score)
 
     def label_of(self, key: str, lang: str = "zh") -> str:
         f = self.fields.get(key)
@@ -145,6 +218,7 @@ def _load_schemas(extra_dirs: tuple[Path, ...]) -> SchemaSet:
         if not d.is_dir():
             raise ConfigError("模式目录不存在", "schema directory does not exist", file=d)
     common: dict[str, dict] = {}
+    common_pins: dict[str, str] = {}
     kinds: dict[str, dict] = {}
     sources: dict[str, Path] = {}
     for d in dirs:
@@ -152,6 +226,7 @@ def _load_schemas(extra_dirs: tuple[Path, ...]) -> SchemaSet:
             doc = _read_yaml(path)
             if path.stem == "common":
                 _merge_fields(common, doc.get("fields") or {}, path)
+                common_pins.update(_as_mapping(doc.get("columns"), path))
                 continue
             unknown = set(doc) - _KIND_KEYS
             if unknown:
@@ -162,12 +237,22 @@ def _load_schemas(extra_dirs: tuple[Path, ...]) -> SchemaSet:
             for key, value in doc.items():
                 if key == "fields":
                     _merge_fields(target["fields"], value or {}, path)
+                elif key == "columns":
+                    target["columns"] = {**target.get("columns", {}), **_as_mapping(value, path)}
                 elif isinstance(value, list):
                     target[key] = list(dict.fromkeys([*target.get(key, []), *value]))
                 else:
                     target[key] = value
     vocab_dirs = [d / "vocab" for d in reversed(dirs)]
-    return SchemaSet({k: _build(doc, common, vocab_dirs, sources[k]) for k, doc in kinds.items()})
+    return SchemaSet({k: _build(doc, common, common_pins, vocab_dirs, sources[k]) for k, doc in kinds.items()})
+
+
+def _as_mapping(value, path: Path) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError("columns 应是“表头: 字段”的映射", "columns must map headers to fields", file=path)
+    return {str(k): v for k, v in value.items()}
 
 
 def _read_yaml(path: Path) -> dict:
@@ -205,7 +290,8 @@ def _merge_fields(into: dict[str, dict], fields: dict, path: Path) -> None:
                 target[k] = v
 
 
-def _build(doc: dict, common: dict[str, dict], vocab_dirs: list[Path], path: Path) -> Schema:
+def _build(doc: dict, common: dict[str, dict], common_pins: dict[str, str], vocab_dirs: list[Path],
+           path: Path) -> Schema:
     specs: dict[str, dict] = {}
     for key in doc.get("common", []):
         if key not in common:
@@ -218,7 +304,7 @@ def _build(doc: dict, common: dict[str, dict], vocab_dirs: list[Path], path: Pat
         merged["vocab"] = {**base.get("vocab", {}), **spec.get("vocab", {})}
         specs[key] = merged
     fields = {key: _build_field(key, spec, vocab_dirs, path) for key, spec in specs.items()}
-    for group in ("required", "recommended", "signature"):
+    for group in ("required", "recommended", "signature", "strong"):
         for key in doc.get(group, []):
             if key not in fields:
                 raise ConfigError(f"{group} 中的字段 {key} 没有定义", f"{group} names undefined field {key}",
@@ -231,9 +317,43 @@ def _build(doc: dict, common: dict[str, dict], vocab_dirs: list[Path], path: Pat
         required=tuple(doc.get("required", [])),
         recommended=tuple(doc.get("recommended", [])),
         signature=tuple(doc.get("signature", [])),
+        strong=tuple(doc.get("strong", [])),
+        embeds=tuple(doc.get("embeds", [])),
         fields=fields,
         header_index=_header_index(fields, path),
+        **_core_indexes(fields),
+        pins=_pins(doc.get("columns") or {}, common_pins, fields, path),
     )
+
+
+def _core_indexes(fields: dict[str, Field]) -> dict:
+    owners: dict[str, set[str]] = {}
+    spelled: dict[str, str] = {}
+    spellings = []
+    for f in fields.values():
+        for spelling in dict.fromkeys((f.label, *f.synonyms)):
+            core = header_core(_norm(spelling))
+            owners.setdefault(core, set()).add(f.key)
+            spelled.setdefault(core, spelling)
+            spellings.append((core, f.key, spelling))
+    unique = {core: next(iter(keys)) for core, keys in owners.items() if len(keys) == 1}
+    return {"core_index": unique, "core_spelling": {c: spelled[c] for c in unique},
+            "spellings": tuple(sorted(set(spellings), key=lambda t: (-len(t[0]), t)))}
+
+
+def _pins(columns: dict, common: dict, fields: dict[str, Field], path: Path) -> dict[str, str]:
+    """`columns: {"保险支付金额": basic_pay}` of a profile: that header is that field (or "" to ignore)."""
+    pins = {}
+    for header, key in {**common, **columns}.items():
+        key = "" if key in (None, "", "ignore") else str(key)
+        if key and key not in fields:
+            continue  # a common pin for a field this kind does not have
+        pins[_norm(str(header))] = key
+    for header, key in columns.items():
+        if key not in (None, "", "ignore") and key not in fields:
+            raise ConfigError(f"columns 把「{header}」指定为未知字段 {key}", f"columns pins '{header}' to unknown field {key}",
+                              file=path)
+    return pins
 
 
 def _build_field(key: str, spec: dict, vocab_dirs: list[Path], path: Path) -> Field:

@@ -15,6 +15,7 @@ import polars as pl
 
 from hv.config import Policy
 from hv.schema import Schema
+from hv.source import Source
 
 SEVERITIES = ("error", "warning", "info")
 DOC_SECTIONS = ("Why", "Bad", "Good", "Fix")
@@ -93,26 +94,39 @@ class Check:
     # its windows look at (e.g. "the ID number is on several rows" for a duplicate check): the
     # engine then evaluates `when` on those rows alone.
     scope: pl.Expr | None = None
+    # Fields this check reads beyond its rule's `needs` (a rule with several checks): it fires only
+    # on rows of sheets that have them, as an empty cell of a missing column is no empty value.
+    needs: tuple[str, ...] = ()
 
 
 @dataclass
 class Context:
-    """What a check may look at: the table's kind and schema, the columns present, the policy."""
+    """What a check may look at: the table's kind and schema, the columns present, the policy, the
+    sheets the rows came from (`source` column) and the other lists of the run."""
 
     kind: str
     schema: Schema
     columns: frozenset[str]
     policy: Policy = default(default_factory=Policy)
     lang: str = "zh"
+    sources: tuple[Source, ...] = ()  # empty: a table built without hv.importer, every column counts
+    lists: frozenset[str] = frozenset()  # kinds of the other lists given in the run
 
     def has(self, *keys: str) -> bool:
         return all(k in self.columns for k in keys)
+
+    def present_in(self, source: Source, key: str) -> bool:
+        """`key` is a column of that sheet (a column the linker or the engine added is everywhere)."""
+        return key in source.fields if key in self.schema.fields else key in self.columns
 
     def fields_of_type(self, *types: str) -> list[str]:
         return [k for k, f in self.schema.fields.items() if f.type in types and k in self.columns]
 
 
 CheckFn = Callable[[Context], Iterable[Check]]
+
+
+Need = str | tuple[str, ...]  # a field, or a tuple of fields any one of which will do
 
 
 @dataclass(frozen=True)
@@ -127,6 +141,12 @@ class Rule:
     doc: str
     check: CheckFn | None = None  # None: found while reading the file, not by an expression
     at_import: bool = False  # also reported by `hv import`: it is about how the file stored a value
+    # What the check reads: fields of the list (a tuple: any one of them), other lists of the run
+    # (their kinds), and the unit of row it is about ("person": not on a list of households). Where
+    # they are missing the check does not run, and the reports say so (未核查).
+    needs: tuple[Need, ...] = ()
+    lists: tuple[str, ...] = ()
+    unit: str | None = None
 
     @property
     def summary(self) -> str:
@@ -152,13 +172,14 @@ def _register(r: Rule) -> Rule:
 
 
 def rule(code: str, name: str, severity: str, category: str, *, zh: str, en: str,
-         kinds: tuple[str, ...] = (), at_import: bool = False) -> Callable[[CheckFn], CheckFn]:
+         kinds: tuple[str, ...] = (), at_import: bool = False, needs: tuple[Need, ...] = (),
+         lists: tuple[str, ...] = (), unit: str | None = None) -> Callable[[CheckFn], CheckFn]:
     """Register a rule whose check is the decorated function; its docstring is the clerk's doc."""
 
     def register(fn: CheckFn) -> CheckFn:
         doc = inspect.getdoc(fn) or ""
         _register(Rule(code, name, severity, category, kinds, zh, en, doc, fn,
-                       at_import=at_import or category == "import"))
+                       at_import=at_import or category == "import", needs=needs, lists=lists, unit=unit))
         return fn
 
     return register

@@ -151,3 +151,77 @@ DUPLICATE_COLUMN = declare(
     Fix: 删除或改名多余的列。
     """,
 )
+
+
+KIND_UNCERTAIN = declare(
+    "IMP011", "kind-uncertain", "warning", "import",
+    zh="名单类型不能确定：既像「{chosen}」也像「{other}」，已按「{chosen}」读取；如不对，请用 --kind {other_kind} 或在 hv.toml 的 lists 中写 kind",
+    en="list kind uncertain: it reads like a {chosen} and like a {other}; read as {kind}. If wrong, pass --kind "
+       "{other_kind} or set kind in hv.toml's lists",
+    doc="""表头同时带有两类名单特有的列，hv 按证据较多的一类读取，并说明它这样做了。
+
+    Why: 有的导出把花名册、签约、履约和费用放在一张表里；按哪一类读，决定了哪些核对会运行。hv 按
+    特有列（权重按有几类名单共有它而定）、文件名和工作表名判断；两类证据接近时不会悄悄选一个。
+    Bad: 一张表既有“户编号、与户主关系”，又有“签约日期、随访次数”，文件名看不出是哪一类。
+    Good: 文件名写明名单类型（如“花名册.xlsx”），或在 hv.toml 的 lists 中写明 kind。
+    Fix: 如果 hv 读错了类型，用 --kind 指定，或在 hv.toml 的 [[lists]] 中写 kind = "contract"。
+    """,
+)
+
+COLUMN_UNCLEAR = declare(
+    "IMP012", "column-unclear", "warning", "import",
+    zh="列「{column}」没有使用：{reason}。如需使用，请在 hv.toml 的 lists 中写 columns = {{ \"{column}\" = \"字段\" }}",
+    en="column '{column}' not used: {reason}. To use it, set columns = {{ \"{column}\" = \"field\" }} in hv.toml's lists",
+    doc="""一列的表头可以理解成两个字段，或表头像某个字段而单元格内容不是这类值，hv 没有猜，这一列未使用。
+
+    Why: 把“保险支付金额”当成大病保险还是基本医保，结果完全不同；猜错比不用更糟。单元格内容能分辨时
+    hv 按内容决定，不能分辨时就说出来，由熟悉这份名单的人指定。
+    Bad: 表头“医保”可能是基本医保统筹支付，也可能是大病保险支付。
+    Good: 表头写全“基本医保统筹支付”，或在配置中指定。
+    Fix: 在 hv.toml 该文件的 [[lists]] 中写 columns = { "医保" = "basic_pay" }；hv schema 列出可用的字段名。
+    """,
+)
+
+SYSTEMATIC = declare(
+    "IMP013", "systematic", "warning", "import",
+    zh="系统性问题：{summary}",
+    en="systematic: {summary}",
+    doc="""同一条核对在一个文件的大多数行上都出现，或同一个不认识的值填满了一列：这多半是 hv 没读懂这一列或口径不同，而不是这么多行都错了。
+
+    Why: 一条规则在 80% 的行上报错，逐行去改只会白费力气：通常是列对应错了、代码表是本地的写法，
+    或名单的口径（年份、范围）与配置不同。hv 把它合成一条提示，指出是哪一列、哪个值；涉及的各行仍
+    列在明细中（降为“提示”），不计入信息准确率。
+    Bad: 「救治方式」193 行都是“大病集中救治一批”，每一行都报“不在代码表中”。
+    Good: 一条提示：这一列的这个值 hv 不认识，请核对代码表或在配置中补充。
+    Fix: 核对这一列是否对应对了（hv import --explain 可以看到每一列是怎样理解的）；本地写法在
+    --schema-dir 的模式文件或 hv.toml 中补充；口径不同的调整配置（如 ref_date、签约范围）。
+    比例和最少行数由 hv.toml 的 [report] systematic_share、systematic_rows 设定。
+    """,
+)
+
+COLUMN_BY_CONTENT = declare(
+    "IMP014", "column-by-content", "info", "import",
+    zh="列「{column}」的表头不认识，按单元格内容当作「{label}」",
+    en="column '{column}' has an unknown header; its cells read as '{label}'",
+    doc="""表头认不出，但单元格的内容一看就是某个字段（例如一列 18 位身份证号），hv 按内容使用了这一列。
+
+    Why: 有的导出把表头写成“证件”“号码”甚至空着；身份证号有校验位，内容本身就说明了它是什么。
+    Bad: 表头“号码”，内容是身份证号。
+    Good: 表头“身份证号”。
+    Fix: 无需处理；如果用错了，在 hv.toml 的 lists 中用 columns 指定这一列。
+    """,
+)
+
+HOUSEHOLD_LEVEL = declare(
+    "IMP015", "household-level-list", "info", "import",
+    zh="这是一户一行的名单：以户主（列「{column}」）为准读取，按人核对家庭成员的规则不在这张表上运行",
+    en="a list with one row per household: read by its head (column '{column}'); the checks about members do not run on it",
+    doc="""名单没有成员的姓名和身份证号，只有户主姓名、户主身份证号：一行是一户。
+
+    Why: 户信息表（如防返贫监测系统的户信息导出）以户为单位；hv 按户主把它与其他名单比对，
+    而“户主是否唯一”“人数与成员行数”等需要成员行的核对在这种表上无从谈起，不会运行。
+    Bad: （无需改正）
+    Good: （无需改正）
+    Fix: 无需处理；如要核对家庭成员，请同时提供按人的花名册。
+    """,
+)
