@@ -30,7 +30,7 @@ def test_rates_by_village_and_to_csv(hv, bundle, tmp_path):
     run = hv("rates", *bundle, "--by", "village", "-o", out, "--lang", "en")
     assert run.code == 0 and "Insurance rate" in run.out and "南村" in run.out
     lines = out.read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0] == "level,town,village,rate,numerator,denominator,value"
+    assert lines[0] == "level,town,village,rate,numerator,denominator,value,reason"
     assert any(line.startswith("village,城关镇,西村,insured,0.0,1.0,") for line in lines)
 
 
@@ -44,7 +44,7 @@ def test_check_reports_carry_the_rates(hv, bundle, tmp_path):
     rates = json.loads(doc.read_text(encoding="utf-8"))["rates"]
     assert rates["definitions"]["insured"]["name"] == "参保率"
     assert {"level": "town", "town": "城关镇", "village": None, "rate": "insured", "numerator": 2.0,
-            "denominator": 3.0, "value": 2 / 3} in rates["by_place"]
+            "denominator": 3.0, "value": 2 / 3, "reason": None} in rates["by_place"]
 
 
 def test_by_needs_an_xlsx_report_and_a_known_level(hv, bundle, tmp_path):

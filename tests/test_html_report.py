@@ -47,10 +47,10 @@ RULE_NAMES = {"ID001": "身份证号校验位错误", "PF001": "性别与身份�
 
 
 def rates_table() -> pl.DataFrame:
-    rows = [("county", None, None, "insured", 90, 100, 0.9), ("town", "城关镇", None, "insured", 48, 50, 0.96),
-            ("town", "石桥镇", None, "insured", 42, 50, 0.84), ("village", "城关镇", "东村", "insured", 30, 30, 1.0),
-            ("village", "石桥镇", "南村", "insured", 12, 20, 0.6), ("county", None, None, "reimbursement", 9e5, 1e6, 0.9),
-            ("town", "城关镇", None, "reimbursement", 0, 0, None)]
+    rows = [("county", None, None, "insured", 90, 100, 0.9, None), ("town", "城关镇", None, "insured", 48, 50, 0.96, None),
+            ("town", "石桥镇", None, "insured", 42, 50, 0.84, None), ("village", "城关镇", "东村", "insured", 30, 30, 1.0, None),
+            ("village", "石桥镇", "南村", "insured", 12, 20, 0.6, None), ("county", None, None, "reimbursement", 9e5, 1e6, 0.9, None),
+            ("town", "城关镇", None, "reimbursement", 0, 0, None, None)]
     return pl.DataFrame(rows, schema=rates.COLUMNS, orient="row")
 
 

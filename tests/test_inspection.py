@@ -36,10 +36,10 @@ HOUSEHOLDS = {"file": [ROSTER] * 4, "sheet": ["城关镇", "城关镇", "城关�
 
 
 def rates_table() -> pl.DataFrame:
-    rows = [("county", None, None, "insured", 9.0, 10.0, 0.9), ("town", "城关镇", None, "insured", 4.0, 5.0, 0.8),
-            ("town", "石桥镇", None, "insured", 5.0, 5.0, 1.0), ("village", "城关镇", "东村", "insured", 3.0, 4.0, 0.75),
-            ("county", None, None, "below_floor", 1.0, 20.0, 0.05),
-            ("town", "城关镇", None, "below_floor", 1.0, 8.0, 0.125), ("town", "石桥镇", None, "below_floor", 0.0, 12.0, 0.0)]
+    rows = [("county", None, None, "insured", 9.0, 10.0, 0.9, None), ("town", "城关镇", None, "insured", 4.0, 5.0, 0.8, None),
+            ("town", "石桥镇", None, "insured", 5.0, 5.0, 1.0, None), ("village", "城关镇", "东村", "insured", 3.0, 4.0, 0.75, None),
+            ("county", None, None, "below_floor", 1.0, 20.0, 0.05, None),
+            ("town", "城关镇", None, "below_floor", 1.0, 8.0, 0.125, None), ("town", "石桥镇", None, "below_floor", 0.0, 12.0, 0.0, None)]
     return pl.DataFrame(rows, schema=rates.COLUMNS, orient="row")
 
 
@@ -141,8 +141,8 @@ def test_cover_has_native_charts_for_counts_and_each_rate(tmp_path):
 
 def test_cover_page_breaks_fall_between_tables_so_no_chart_is_cut(tmp_path):
     towns = [f"{i:02d}镇" for i in range(18)]
-    table = pl.DataFrame([("county", None, None, key, 9.0, 10.0, 0.9) for key in rates.RATES]
-                         + [("town", town, None, key, 1.0, 2.0, 0.5) for key in rates.RATES for town in towns],
+    table = pl.DataFrame([("county", None, None, key, 9.0, 10.0, 0.9, None) for key in rates.RATES]
+                         + [("town", town, None, key, 1.0, 2.0, 0.5, None) for key in rates.RATES for town in towns],
                          schema=rates.COLUMNS, orient="row")
     report = make_report([finding("PF001", "info", 2, town, "村") for town in towns])
     report.rates = table
@@ -246,7 +246,7 @@ def test_unknown_grouping_is_refused(tmp_path):
 def test_cover_lists_rates_of_people_without_a_town_under_no_town(tmp_path):
     report = make_report()
     report.rates = pl.concat([rates_table(), pl.DataFrame(
-        [("town", None, None, "below_floor", 0.0, 3.0, 0.0)], schema=rates.COLUMNS, orient="row")])
+        [("town", None, None, "below_floor", 0.0, 3.0, 0.0, None)], schema=rates.COLUMNS, orient="row")])
     inspection.write(report, tmp_path / "督导.xlsx", "town")
     rows = sheet_rows(openpyxl.load_workbook(tmp_path / "督导.xlsx")["汇总"])
     below = next(i for i, r in enumerate(rows) if r[0] == "报销比例不达标占比")

@@ -110,10 +110,16 @@ def test_value_is_numerator_over_denominator_and_empty_without_a_denominator(rat
     assert no_one["denominator"][0] == 0 and no_one["value"][0] is None
 
 
-def test_a_rate_whose_list_is_missing_is_left_out(tmp_path):
+def test_a_rate_whose_list_is_missing_has_no_value_but_the_reason(tmp_path):
     roster = ListSpec(write_csv(tmp_path / "poverty.csv", ROSTER), "poverty")
     result = check([roster], Config(policy=Policy(ref_date=date(2020, 12, 31))))
-    assert set(result.rates["rate"]) == {"accurate"}
+    counted = result.rates.filter(pl.col("value").is_not_null())
+    assert set(counted["rate"]) == {"accurate"}
+    blocked = result.rates.filter(pl.col("reason").is_not_null())
+    assert set(blocked["rate"]) == {"insured", "subsidised", "signed", "followed_up", "treated", "reimbursement",
+                                    "below_floor"}
+    assert blocked["value"].null_count() == blocked.height and (blocked["level"] == "county").all()
+    assert blocked.filter(pl.col("rate") == "insured")["reason"][0] == "未提供参保名单"
 
 
 def test_the_readme_states_every_rate_definition():

@@ -47,7 +47,7 @@ def check(paths: list[Path | str | ListSpec], config: Config | None = None, *, k
     list_rules = [r for r in rules if r.check is not None and not r.at_import]
     found = [imported.findings]
     gaps: list[dict] = []
-    linked = link_lists(imported.tables, config)
+    linked = link_lists(imported.tables, config, schemas)
     link_done = time.perf_counter()
     kinds = frozenset(linked.tables)
     for list_kind, table in linked.tables.items():
@@ -62,7 +62,7 @@ def check(paths: list[Path | str | ListSpec], config: Config | None = None, *, k
     names = {r.code: r.summary if lang == "zh" else r.name for r in REGISTRY.values()}
     result = findings.sort(systematic.collapse(result, rows, names, lang, config.systematic))
     rules_done = time.perf_counter()
-    rates = rates_table.compute(linked.tables, result, config.policy, schemas)
+    rates = rates_table.compute(linked.tables, result, config.policy, schemas, lang)
     timings = {**imported.timings, "read": read_done - started, "link": link_done - read_done,
                "rules": rules_done - link_done, "rates": time.perf_counter() - rules_done}
     return CheckResult(imported, result, rules, timings, linked, rates, not_checked_table(gaps))

@@ -16,15 +16,14 @@ import polars as pl
 
 from hv.config import Config
 from hv.link import link
+from hv.rules.base import Context
+from hv.rules.predicates import active_contract, dead, death_date, enrolled, treated
+from hv.schema import SchemaSet
 
 SPINE = "poverty"
 # lists with one row per person are linked one-to-one; the others (several contracts, diseases
 # or settlements per person) link each row to at most one roster person
 ONE_PER_PERSON = ("insurance", "death")
-ACTIVE_CONTRACT = ("签约", "续约")
-TREATED = ("已救治", "正在救治")
-INSURED = "正常参保"
-PAID = "参保缴费"
 
 # roster columns copied onto the rows linked to it, under a p_ prefix
 ROSTER_COLUMNS = ("file", "sheet", "row", "name", "id_no", "sex", "birth_date", "ethnicity", "town", "village",
@@ -37,7 +36,7 @@ class Linked:
     links: dict[str, pl.DataFrame] = field(default_factory=dict)  # kind -> pairs with the roster
 
 
-def link_lists(tables: dict[str, pl.DataFrame], config: Config) -> Linked:
+def link_lists(tables: dict[str, pl.DataFrame], config: Config, schemas: SchemaSet) -> Linked:
     """Tables unchanged when there is no roster or nothing to link it to."""
     spine = tables.get(SPINE)
     others = {k: t for k, t in tables.items() if k != SPINE}
@@ -47,8 +46,9 @@ def link_lists(tables: dict[str, pl.DataFrame], config: Config) -> Linked:
              for kind, table in others.items()}
     roster = spine.with_row_index("_p")
     linked = {kind: _with_roster(table, pairs[kind], roster) for kind, table in others.items()}
-    deaths = _death_dates(linked.get("death"))
-    enriched = {SPINE: _roster_with_lists(roster, linked, config).drop("_p")}
+    contexts = {kind: Context(kind, schemas[kind], frozenset(t.columns), config.policy) for kind, t in linked.items()}
+    deaths = _death_dates(linked.get("death"), contexts.get("death"))
+    enriched = {SPINE: _roster_with_lists(roster, linked, contexts, deaths).drop("_p")}
     for kind, table in linked.items():
         enriched[kind] = _with_death(table, deaths).drop("_p") if kind != "death" else table.drop("_p")
     return Linked(enriched, pairs)
@@ -72,14 +72,12 @@ def _with_roster(table: pl.DataFrame, pairs: pl.DataFrame, roster: pl.DataFrame)
     return out.sort("_i").drop("_i")
 
 
-def _death_dates(deaths: pl.DataFrame | None) -> pl.DataFrame | None:
-    """Death date per roster person, from the death register (the earliest date it gives)."""
-    if deaths is None:
+def _death_dates(deaths: pl.DataFrame | None, ctx: Context | None) -> pl.DataFrame | None:
+    """Death date per roster person, from the death list's rows that are deaths (the earliest date)."""
+    if deaths is None or ctx is None:
         return None
-    date = pl.coalesce(*(pl.col(c) for c in ("death_date", "cancel_date") if c in deaths.columns)) if any(
-        c in deaths.columns for c in ("death_date", "cancel_date")) else pl.lit(None, dtype=pl.Date)
-    return (deaths.filter(pl.col("_p").is_not_null() & (pl.col("link_outcome") == "link"))
-            .group_by("_p").agg(date.min().alias("death_date"), pl.col("row").first().alias("death_row"),
+    return (deaths.filter(pl.col("_p").is_not_null() & (pl.col("link_outcome") == "link") & dead(ctx))
+            .group_by("_p").agg(death_date(ctx).min().alias("death_date"), pl.col("row").first().alias("death_row"),
                                 pl.col("file").first().alias("death_file"), pl.col("sheet").first().alias("death_sheet")))
 
 
@@ -91,49 +89,37 @@ def _with_death(table: pl.DataFrame, deaths: pl.DataFrame | None) -> pl.DataFram
                       on="_p", how="left")
 
 
-def _roster_with_lists(roster: pl.DataFrame, linked: dict[str, pl.DataFrame], config: Config) -> pl.DataFrame:
+def _roster_with_lists(roster: pl.DataFrame, linked: dict[str, pl.DataFrame], contexts: dict[str, Context],
+                       deaths: pl.DataFrame | None) -> pl.DataFrame:
     """Per roster person: what each other list says (counts, active enrolment and contract …)."""
-    ref = config.policy.ref_date
     out = roster
     for kind, table in linked.items():
         confirmed = table.filter(pl.col("_p").is_not_null() & (pl.col("link_outcome") == "link"))
         aggregates = [pl.len().alias(f"{kind}_n"), pl.col("row").first().alias(f"{kind}_row"),
                       pl.col("file").first().alias(f"{kind}_file"), pl.col("sheet").first().alias(f"{kind}_sheet"),
                       *_id_of(table.columns, kind),
-                      *_facts(kind, table.columns, ref)]
+                      *_facts(kind, contexts[kind])]
         summary = confirmed.group_by("_p").agg(aggregates)
         # rows a clerk still has to confirm (a possible link): the person may be on the list after all
         possible = (table.filter(pl.col("_p").is_not_null() & (pl.col("link_outcome") == "possible"))
                     .group_by("_p").agg(pl.len().alias(f"{kind}_possible_n")))
         out = (out.join(summary, on="_p", how="left").join(possible, on="_p", how="left")
                .with_columns(pl.col(f"{kind}_n").fill_null(0), pl.col(f"{kind}_possible_n").fill_null(0)))
-    deaths = _death_dates(linked.get("death"))
     if deaths is not None:
         out = out.join(deaths.select("_p", "death_date"), on="_p", how="left")
     return out.sort("_p")
 
 
-def _facts(kind: str, columns: list[str], ref) -> list[pl.Expr]:
-    """What the rules need to know from one list about a person, as aggregations."""
-    has = set(columns).__contains__
+def _facts(kind: str, ctx: Context) -> list[pl.Expr]:
+    """What the rules need to know from one list about a person, as aggregations of the shared
+    predicates (rules.predicates), so that a rate and the findings say the same."""
+    columns = list(ctx.columns)
     if kind == "insurance":
-        active = pl.col("insured_status") == INSURED if has("insured_status") else pl.lit(True)
-        if has("pay_status"):
-            active = active & (pl.col("pay_status").is_null() | (pl.col("pay_status") == PAID))
-        return [active.fill_null(False).any().alias("insurance_active")]
+        return [enrolled(ctx).any().alias("insurance_active")]
     if kind == "contract":
-        active = pl.col("sign_status").is_in(ACTIVE_CONTRACT) if has("sign_status") else pl.lit(True)
-        if has("sign_date"):
-            active = active & (pl.col("sign_date").is_null() | (pl.col("sign_date") <= ref))
-        if has("sign_end"):
-            active = active & (pl.col("sign_end").is_null() | (pl.col("sign_end") >= ref))
-        if has("stop_date"):
-            active = active & pl.col("stop_date").is_null()
-        return [active.fill_null(False).any().alias("contract_active"),
-                *_disease_text(kind, columns, ("crowd", "disease"))]
+        return [active_contract(ctx).any().alias("contract_active"), *_disease_text(kind, columns, ("crowd", "disease"))]
     if kind == "treatment":
-        treated = pl.col("treat_status").is_in(TREATED) if has("treat_status") else pl.lit(True)
-        return [treated.fill_null(False).any().alias("treatment_ok"), *_disease_text(kind, columns, ("disease",))]
+        return [treated(ctx).any().alias("treatment_ok"), *_disease_text(kind, columns, ("disease",))]
     return []
 
 

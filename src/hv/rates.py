@@ -17,19 +17,19 @@ import polars as pl
 
 from hv.config import Policy
 from hv.crosslist import SPINE
+from hv.engine import LIST_NAMES
 from hv.rules.base import Context
-from hv.rules.coverage import (chronic_patient, followup_scope, in_scope, linked, serious_patient, subsidised,
-                               too_few_followups)
+from hv.rules.predicates import (chronic_patient, followup_scope, in_scope, linked, serious_patient, subsidised,
+                                 subsidy_said, too_few_followups)
 from hv.rules.settlement import below_floor, inpatient, poor, readable
 from hv.schema import SchemaSet
 
-LEVELS = ("county", "town", "village")
 PLACE = ("town", "village")
 LEVEL_LABELS = {"zh": {"county": "全县", "town": "乡镇", "village": "村"},
                 "en": {"county": "County", "town": "Township", "village": "Village"}}
 COLUMNS: dict[str, pl.DataType] = {
     "level": pl.String, "town": pl.String, "village": pl.String, "rate": pl.String,
-    "numerator": pl.Float64, "denominator": pl.Float64, "value": pl.Float64,
+    "numerator": pl.Float64, "denominator": pl.Float64, "value": pl.Float64, "reason": pl.String,
 }
 
 
@@ -95,25 +95,33 @@ def empty() -> pl.DataFrame:
     return pl.DataFrame(schema=COLUMNS)
 
 
-def compute(tables: dict[str, pl.DataFrame], found: pl.DataFrame, policy: Policy, schemas: SchemaSet) -> pl.DataFrame:
-    """Every rate the given lists allow, for the county, each 乡镇 and each 村 (the tables as
-    crosslist.link_lists returns them; `found` the run's findings)."""
+def compute(tables: dict[str, pl.DataFrame], found: pl.DataFrame, policy: Policy, schemas: SchemaSet,
+            lang: str = "zh") -> pl.DataFrame:
+    """Every rate, for the county, each 乡镇 and each 村 (the tables as crosslist.link_lists returns
+    them; `found` the run's findings). A rate whose list or columns are missing, or whose columns hold
+    nothing hv can read, is one county row without a value and with the reason (无法计算), never 0 %."""
     roster = tables.get(SPINE)
     if roster is None:
         return empty()
 
     def context(kind: str) -> Context:
-        return Context(kind, schemas[kind], frozenset(tables[kind].columns), policy)
+        return Context(kind, schemas[kind], frozenset(tables[kind].columns), policy, lang)
 
     people = _people(roster, context(SPINE), found)
     units: dict[str, pl.DataFrame] = {"accurate": people.select(*PLACE, *_count(pl.col("accurate"), pl.lit(True)))}
+    blocked: dict[str, str] = {key: _missing_list(rate, tables, lang) for key, rate in RATES.items()
+                               if any(k not in tables for k in rate.needs)}
     scope = pl.col("in_scope")
     if "insurance" in tables:
-        with_subsidy = people.join(
-            _persons_where(tables["insurance"], linked() & subsidised(context("insurance")), "subsidised"),
-            on="person", how="left")
+        ctx = context("insurance")
         units["insured"] = people.select(*PLACE, *_count(pl.col("insured"), scope))
-        units["subsidised"] = with_subsidy.select(*PLACE, *_count(pl.col("subsidised").fill_null(False), scope))
+        if tables["insurance"].select(subsidy_said(ctx).any()).item():
+            with_subsidy = people.join(_persons_where(tables["insurance"], linked() & subsidised(ctx), "subsidised"),
+                                       on="person", how="left")
+            units["subsidised"] = with_subsidy.select(*PLACE, *_count(pl.col("subsidised").fill_null(False), scope))
+        else:
+            blocked["subsidised"] = _say(lang, "参保名单中没有可识别的资助金额、是否资助参保或资助类别",
+                                         "the insurance list has no readable subsidy amount, flag or category")
     if "contract" in tables:
         units["signed"] = people.select(*PLACE, *_count(pl.col("signed"), scope & pl.col("chronic")))
         ctx = context("contract")
@@ -124,11 +132,42 @@ def compute(tables: dict[str, pl.DataFrame], found: pl.DataFrame, policy: Policy
             units["followed_up"] = (people.join(due, on="person", how="left").join(served, on="person", how="left")
                                     .select(*PLACE, *_count(pl.col("served").fill_null(False),
                                                            scope & pl.col("due").fill_null(False))))
+        else:
+            blocked["followed_up"] = _say(lang, "签约名单中没有随访次数或随访日期列",
+                                          "the contract list has no follow-up count or date column")
     if "treatment" in tables:
         units["treated"] = people.select(*PLACE, *_count(pl.col("treated"), scope & pl.col("serious")))
     if "settlement" in tables:
-        units.update(_settlement_units(tables["settlement"], context("settlement")))
-    return _by_place(units)
+        settlement = _settlement_units(tables["settlement"], context("settlement"))
+        units.update(settlement)
+        if not settlement:
+            for key in ("reimbursement", "below_floor"):
+                blocked[key] = _say(lang, "结算明细中没有医疗费总额或个人负担金额列",
+                                    "the settlement list has no total cost or self-pay column")
+    for key, why in (("signed", ("名单中没有注明病种（健康状况、所患疾病或人群分类），无法确定慢病患者",
+                                 "no list names diseases (health status, disease or population group)")),
+                     ("treated", ("花名册中没有注明大病（健康状况或所患疾病），无法确定大病患者",
+                                  "the roster names no serious illness (health status or disease)"))):
+        if key in units and units[key]["denominator"].sum() == 0:
+            blocked[key] = _say(lang, *why)
+            del units[key]
+    return _with_reasons(_by_place({k: v for k, v in units.items() if k not in blocked}), blocked)
+
+
+def _say(lang: str, zh: str, en: str) -> str:
+    return zh if lang == "zh" else en
+
+
+def _missing_list(rate: Rate, tables: dict[str, pl.DataFrame], lang: str) -> str:
+    names = [LIST_NAMES[k][0 if lang == "zh" else 1] for k in rate.needs if k not in tables]
+    return _say(lang, f"未提供{'、'.join(names)}", f"no {', '.join(names)} given")
+
+
+def _with_reasons(rates: pl.DataFrame, blocked: dict[str, str]) -> pl.DataFrame:
+    """The rates, then a county row without a value for each rate that cannot be counted, in RATES order."""
+    rows = pl.DataFrame([{"level": "county", "rate": k, "reason": blocked[k]} for k in RATES if k in blocked],
+                        schema={"level": pl.String, "rate": pl.String, "reason": pl.String})
+    return pl.concat([rates, rows], how="diagonal_relaxed").select(pl.col(k).cast(t) for k, t in COLUMNS.items())
 
 
 def _count(numerator: pl.Expr, denominator: pl.Expr) -> list[pl.Expr]:
@@ -219,7 +258,8 @@ def _by_place(units: dict[str, pl.DataFrame]) -> pl.DataFrame:
     # the county, then each 乡镇 followed by its villages
     rate_order = pl.col("rate").replace_strict({v: i for i, v in enumerate(RATES)})
     return out.sort(pl.col("level") != "county", "town", pl.col("level") == "village", "village", rate_order,
-                    nulls_last=True).select(pl.col(k).cast(t) for k, t in COLUMNS.items())
+                    nulls_last=True).with_columns(reason=pl.lit(None, pl.String)).select(
+        pl.col(k).cast(t) for k, t in COLUMNS.items())
 
 
 HEADERS = {

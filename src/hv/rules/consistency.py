@@ -11,9 +11,9 @@ from __future__ import annotations
 import polars as pl
 
 from hv import idnumber
-from hv.crosslist import ACTIVE_CONTRACT
 from hv.rules.base import Check, Context, rule, say
-from hv.rules.coverage import active_contract, flagged_poor, linked, to_roster
+from hv.rules.coverage import to_roster
+from hv.rules.predicates import ACTIVE_CONTRACT, active_contract, flagged_poor, linked
 from hv.rules.ids import _address_codes
 
 OTHER_KINDS = ("insurance", "contract", "treatment", "settlement", "death")
@@ -39,6 +39,7 @@ def sound(id_no: pl.Expr) -> pl.Expr:
 
 
 @rule("CS001", "same-id-different-name", "error", "consistency", kinds=OTHER_KINDS,
+      lists=("poverty",), needs=("name",),
       zh="身份证号与花名册相同，姓名却不同：本表“{value}”，花名册“{suggestion}”",
       en="same ID number as the roster but a different name: '{value}' here, '{suggestion}' in the roster")
 def same_id_different_name(ctx: Context):
@@ -71,6 +72,7 @@ def same_id_different_name(ctx: Context):
 
 
 @rule("CS002", "same-person-different-id", "warning", "consistency", kinds=OTHER_KINDS,
+      lists=("poverty",), needs=("id_no",),
       zh="姓名、出生日期与花名册中的人相同，身份证号却不同：本表 {value}（{mine}），花名册 {suggestion}（{theirs}）",
       en="same name and birth date as a roster person but a different ID: {value} ({mine}) here, {suggestion} "
          "({theirs}) in the roster")
@@ -103,6 +105,7 @@ def same_person_different_id(ctx: Context):
 
 
 @rule("CS003", "id-typo", "warning", "consistency", kinds=("poverty", *OTHER_KINDS),
+      lists=("poverty",), needs=("id_no",),
       zh="身份证号 {value} 与{other}中同名的人只差一位、两位颠倒或末尾被 Excel 改成 0，应为 {suggestion}",
       en="ID {value} differs from the same-named person's in the {other} by one digit, two swapped digits or an "
          "Excel-zeroed tail; it should be {suggestion}")
@@ -144,7 +147,7 @@ def _roster_id_typo(ctx: Context):
 
 
 @rule("CS004", "dead-still-served", "error", "consistency",
-      kinds=("poverty", "insurance", "contract", "treatment", "settlement"),
+      kinds=("poverty", "insurance", "contract", "treatment", "settlement"), lists=("poverty", "death"),
       zh="此人 {death} 已死亡（死亡名单），却{detail}",
       en="this person died on {death} (death register) yet {detail}")
 def dead_still_served(ctx: Context):
@@ -158,10 +161,10 @@ def dead_still_served(ctx: Context):
     """
     ref = ctx.policy.ref_date
     if ctx.kind == "poverty":
-        if not ctx.has("death_date", "person_status", "death_row"):
-            return
-        status = pl.col("person_status")
-        yield Check(field="person_status", value=status.fill_null(""),
+        # on the roster means listed: without a 人员状态 column every row is a living person's
+        status = pl.col("person_status") if ctx.has("person_status") else pl.lit(None, pl.String)
+        yield Check(field="person_status" if ctx.has("person_status") else "name",
+                    value=status.fill_null("") if ctx.has("person_status") else pl.col("name_raw"),
                     when=pl.col("death_date").is_not_null() & (pl.col("death_date") <= ref)
                     & (status.is_null() | (status == "正常")),
                     args={"death": pl.col("death_date"), "detail": say(ctx, "在花名册中仍为正常在册",
@@ -195,7 +198,7 @@ def dead_still_served(ctx: Context):
 # ---------------------------------------------------------------------------------------------- CS005
 
 
-@rule("CS005", "person-facts-differ", "warning", "consistency", kinds=OTHER_KINDS,
+@rule("CS005", "person-facts-differ", "warning", "consistency", kinds=OTHER_KINDS, lists=("poverty",),
       zh="身份证号与花名册相同，{label}却不同：本表“{value}”，花名册“{suggestion}”",
       en="same ID number as the roster but {label} differs: '{value}' here, '{suggestion}' in the roster")
 def person_facts_differ(ctx: Context):
@@ -219,7 +222,7 @@ def person_facts_differ(ctx: Context):
 # ---------------------------------------------------------------------------------------------- CS006
 
 
-@rule("CS006", "place-differs", "warning", "consistency", kinds=OTHER_KINDS,
+@rule("CS006", "place-differs", "warning", "consistency", kinds=OTHER_KINDS, lists=("poverty",),
       zh="身份证号与花名册相同，{label}却不同：本表“{value}”，花名册“{suggestion}”",
       en="same ID number as the roster but {label} differs: '{value}' here, '{suggestion}' in the roster")
 def place_differs(ctx: Context):
@@ -244,6 +247,7 @@ def place_differs(ctx: Context):
 
 
 @rule("CS007", "poverty-status-differs", "warning", "consistency", kinds=("insurance", "settlement"),
+      lists=("poverty",), needs=(("subsidy_category", "poverty_flag", "person_type"),),
       zh="贫困身份与花名册不一致：本表“{value}”，花名册为“{roster}”",
       en="poverty status disagrees with the roster: '{value}' here, '{roster}' in the roster")
 def poverty_status_differs(ctx: Context):

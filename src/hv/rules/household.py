@@ -130,6 +130,7 @@ HOUSEHOLD_NO = pl.col("household_no_raw")
 
 
 @rule("HH001", "no-household-head", "error", "household", kinds=HOUSEHOLD_KINDS,
+      needs=("household_no", "relation"), unit="person",
       zh="户编号 {household} 没有户主：{members} 名成员的「与户主关系」中没有“户主”",
       en="household {household} has no head: none of its {members} members is recorded as the head")
 def no_household_head(ctx: Context):
@@ -141,8 +142,6 @@ def no_household_head(ctx: Context):
     Fix: 按户口簿把户主那一行的“与户主关系”改为“户主”。提示写在该户的第一行。成员中有无法识别的关系
     写法（如“户主人”，PF007 会提示）时本条不提示，先改正那个写法。
     """
-    if not ctx.has("household_no", "relation"):
-        return
     hh = Households.of(ctx)
     yield Check(field="relation", when=hh.anchor & ~hh.any(hh.is_(HEAD)) & ~hh.any(unreadable("relation")),
                 args={"household": HOUSEHOLD_NO, "members": hh.window(pl.len())}, group=hh.group)
@@ -150,8 +149,6 @@ def no_household_head(ctx: Context):
 
 def _second(ctx: Context, relation: str) -> Check | None:
     """A finding on the second member holding a one-per-household relation, pointing at the first."""
-    if not ctx.has("household_no", "relation"):
-        return None
     hh = Households.of(ctx)
     holds = hh.is_(relation)
     return Check(field="relation", when=hh.member(holds & (hh.window(holds.cum_sum()) == 2)),
@@ -160,6 +157,7 @@ def _second(ctx: Context, relation: str) -> Check | None:
 
 
 @rule("HH002", "several-household-heads", "error", "household", kinds=HOUSEHOLD_KINDS,
+      needs=("household_no", "relation"), unit="person",
       zh="户编号 {household} 有 {count} 个户主，一户只能有一个户主",
       en="household {household} has {count} heads; a household has exactly one")
 def several_household_heads(ctx: Context):
@@ -176,6 +174,7 @@ def several_household_heads(ctx: Context):
 
 
 @rule("HH003", "several-spouses", "warning", "household", kinds=HOUSEHOLD_KINDS,
+      needs=("household_no", "relation"), unit="person",
       zh="户编号 {household} 有 {count} 个配偶",
       en="household {household} has {count} spouses")
 def several_spouses(ctx: Context):
@@ -191,6 +190,7 @@ def several_spouses(ctx: Context):
 
 
 @rule("HH004", "head-and-spouse-same-sex", "warning", "household", kinds=HOUSEHOLD_KINDS,
+      needs=("household_no", "relation", "id_no"), unit="person",
       zh="户主与配偶按身份证号都是{sex}性",
       en="the head and the spouse both have a {sex} ID number")
 def head_and_spouse_same_sex(ctx: Context):
@@ -203,8 +203,6 @@ def head_and_spouse_same_sex(ctx: Context):
     Fix: 核对户口簿，改正与户主关系或身份证号。提示写在配偶的行上，对照行号是户主；身份证号校验不通过的
     行不参与本条（ID001 会提示）。
     """
-    if not ctx.has("household_no", "relation", "id_no"):
-        return
     hh = Households.of(ctx)
     head_male = hh.of_head(id_male())
     yield Check(field="id_no", when=hh.member(hh.is_(SPOUSE) & (id_male() == head_male)),
@@ -212,6 +210,7 @@ def head_and_spouse_same_sex(ctx: Context):
 
 
 @rule("HH005", "household-size-mismatch", "error", "household", kinds=HOUSEHOLD_KINDS,
+      needs=("household_no",), unit="person",
       zh="家庭人口数不符：{problem}",
       en="household size does not add up: {problem}")
 def household_size_mismatch(ctx: Context):
@@ -224,8 +223,6 @@ def household_size_mismatch(ctx: Context):
     Fix: 对照户口簿补录或删除成员，或改正人数；给没有户编号的人员补上他家的户编号。人数不符的提示写在
     户主行（没有唯一户主时写在该户第一行），填报人数取户主行的，户主行没填时取该户第一个填了的。
     """
-    if not ctx.has("household_no"):
-        return
     hh = Households.of(ctx)
     if ctx.has("hh_size"):
         declared = hh.reference(pl.col("hh_size"), "hh_size")
@@ -241,6 +238,7 @@ def household_size_mismatch(ctx: Context):
 
 
 @rule("HH006", "household-attributes-differ", "warning", "household", kinds=HOUSEHOLD_KINDS,
+      needs=("household_no",), unit="person",
       zh="同一户成员的「{label}」不一致：「{value}」与对照行的「{other}」",
       en="members of one household differ in '{label}': '{value}' and '{other}' on the related row")
 def household_attributes_differ(ctx: Context):
@@ -253,8 +251,6 @@ def household_attributes_differ(ctx: Context):
     Fix: 按户的档案统一改正。提示写在户主行（没有唯一户主时写在该户第一行），对照行号是第一个与它
     不同的成员；空着的单元格不算不一致。
     """
-    if not ctx.has("household_no"):
-        return
     hh = Households.of(ctx)
     for key in (k for k in HOUSEHOLD_ATTRIBUTES if ctx.has(k)):
         value, raw = pl.col(key), pl.col(f"{key}_raw")
@@ -265,6 +261,7 @@ def household_attributes_differ(ctx: Context):
 
 
 @rule("HH007", "relation-age-or-sex-implausible", "warning", "household", kinds=HOUSEHOLD_KINDS,
+      needs=("household_no", "relation", "id_no"), unit="person",
       zh="与户主关系「{value}」不合常理：{problem}",
       en="relation to head '{value}' is implausible: {problem}")
 def relation_age_or_sex_implausible(ctx: Context):
@@ -277,8 +274,6 @@ def relation_age_or_sex_implausible(ctx: Context):
     Fix: 对照户口簿改正与户主关系或身份证号。年龄不合的提示写在该成员行，对照行号是户主；只比较身份证号
     校验通过的人。
     """
-    if not ctx.has("household_no", "relation", "id_no"):
-        return
     hh = Households.of(ctx)
     birth, head_birth = id_birth_number(), hh.of_head(id_birth_number())
     gap = pl.col("relation").replace_strict(BIRTH_GAP_YEARS, default=None, return_dtype=pl.Int64)
@@ -294,6 +289,7 @@ def relation_age_or_sex_implausible(ctx: Context):
 
 
 @rule("HH008", "id-in-two-households", "error", "household", kinds=HOUSEHOLD_KINDS,
+      needs=("household_no", "id_no"), unit="person",
       zh="身份证号 {value} 同时在户编号 {other} 和 {household} 中",
       en="ID number {value} is in household {other} and in household {household}")
 def id_in_two_households(ctx: Context):
@@ -306,8 +302,6 @@ def id_in_two_households(ctx: Context):
     Fix: 按户籍确定他属于哪一户，删除另一户中的那一行，或改正录错的身份证号。提示写在后出现的那一行，
     对照行号是第一次出现的行；有年度列时只比较同一年度。
     """
-    if not ctx.has("household_no", "id_no"):
-        return
     person = ["id_no", "year"] if ctx.has("year") else ["id_no"]
     first_household = pl.col("household_no").first()
     usable = valid_id() & pl.col("household_no").is_not_null()
@@ -317,6 +311,7 @@ def id_in_two_households(ctx: Context):
 
 
 @rule("HH009", "household-number-format", "warning", "household", kinds=HOUSEHOLD_KINDS,
+      needs=("household_no",), unit="person",
       zh="户编号「{value}」格式异常：{problem}",
       en="household number '{value}' looks malformed: {problem}")
 def household_number_format(ctx: Context):
@@ -330,8 +325,6 @@ def household_number_format(ctx: Context):
     Fix: 按扶贫系统中的户编号改正，并把该列设为“文本”格式。一户只在户主行（没有唯一户主时在第一行）
     提示一次。
     """
-    if not ctx.has("household_no"):
-        return
     hh = Households.of(ctx)
     number = pl.col("household_no")
     length = number.str.len_chars()
@@ -362,6 +355,7 @@ def _household_numbers_mostly_digits() -> pl.Expr:
 
 
 @rule("HH010", "illness-cause-without-sick-member", "warning", "household", kinds=HOUSEHOLD_KINDS,
+      needs=("household_no", "cause_main", "health_status"), unit="person",
       zh="主要致贫原因为「{value}」，但户内没有成员的健康状况是长期慢性病或患有大病",
       en="main cause of poverty is '{value}' but no member's health status is chronic or serious illness")
 def illness_cause_without_sick_member(ctx: Context):
@@ -375,8 +369,6 @@ def illness_cause_without_sick_member(ctx: Context):
     的致贫原因判断；户内有无法识别的健康状况（PF007 会提示）时本条不提示。与救治台账的比对
     （患有大病却不在台账中）由跨名单规则 CV007 负责。
     """
-    if not ctx.has("household_no", "cause_main", "health_status"):
-        return
     hh = Households.of(ctx)
     sick = pl.col("health_status").str.contains(SICK).fill_null(False)
     yield Check(field="cause_main", when=hh.anchor & (pl.col("cause_main") == "因病") & ~hh.any(sick)

@@ -113,7 +113,7 @@ def _address_codes() -> tuple[list[str], dict[str, str]]:
     return [*codes, *(f"{p}0000" for p in permits)], dict(zip(provinces["prefix"], provinces["name"], strict=True))
 
 
-@rule("ID001", "id-checksum", "error", "id",
+@rule("ID001", "id-checksum", "error", "id", needs=(("id_no", "head_id_no"),),
       zh="「{label}」{value} 的校验位不对（按前 17 位应为 {expected}），号码中有数字录错",
       en="'{label}' {value} fails its check digit (the first 17 digits give {expected}); a digit is mistyped")
 def id_checksum(ctx: Context):
@@ -132,7 +132,7 @@ def id_checksum(ctx: Context):
                     args={"expected": idnumber.check_char(number.str.slice(0, 17))})
 
 
-@rule("ID002", "id-format", "error", "id",
+@rule("ID002", "id-format", "error", "id", needs=(("id_no", "head_id_no"),),
       zh="「{label}」{value} 不是身份证号的格式（18 位，最后一位可为 X；或 15 位旧号）",
       en="'{label}' {value} is not an ID number (18 characters, the last may be X; or a 15-digit old number)")
 def id_format(ctx: Context):
@@ -147,7 +147,7 @@ def id_format(ctx: Context):
         yield Check(field=key, when=~pl.col(key).str.contains(idnumber.ID18) & ~placeholder(key))
 
 
-@rule("ID003", "id-legacy-15", "warning", "id",
+@rule("ID003", "id-legacy-15", "warning", "id", needs=(("id_no", "head_id_no"),),
       zh="「{label}」{value} 是 15 位旧身份证号，对应的 18 位号码是 {suggestion}",
       en="'{label}' {value} is a 15-digit old ID number; its 18-digit form is {suggestion}")
 def id_legacy_15(ctx: Context):
@@ -163,7 +163,7 @@ def id_legacy_15(ctx: Context):
         yield Check(field=key, when=_upgraded(key) & ~placeholder(key), suggestion=pl.col(key), scope=_retyped(key))
 
 
-@rule("ID004", "id-birth-date", "error", "id",
+@rule("ID004", "id-birth-date", "error", "id", needs=(("id_no", "head_id_no"),),
       zh="「{label}」{value} 中的出生日期 {birth} {problem}",
       en="'{label}' {value}: the birth date {birth} {problem}")
 def id_birth_date(ctx: Context):
@@ -184,7 +184,7 @@ def id_birth_date(ctx: Context):
                     args={"birth": pl.col(key).str.slice(6, 8), "problem": problem})
 
 
-@rule("ID005", "id-address-code", "error", "id",
+@rule("ID005", "id-address-code", "error", "id", needs=(("id_no", "head_id_no"),),
       zh="「{label}」{value} 的地址码 {address}{problem}",
       en="'{label}' {value}: address code {address} {problem}")
 def id_address_code(ctx: Context):
@@ -212,7 +212,7 @@ def id_address_code(ctx: Context):
                 prefix.replace_strict(provinces, default=prefix))})
 
 
-@rule("ID007", "id-normalised", "info", "id",
+@rule("ID007", "id-normalised", "info", "id", needs=(("id_no", "head_id_no"),),
       zh="「{label}」已规范化：{value} → {suggestion}",
       en="'{label}' normalised: {value} -> {suggestion}")
 def id_normalised(ctx: Context):
@@ -230,7 +230,7 @@ def id_normalised(ctx: Context):
                     scope=_retyped(key))
 
 
-@rule("ID008", "id-missing", "error", "id",
+@rule("ID008", "id-missing", "error", "id", needs=("id_no",),
       zh="身份证号{problem}，无法核对此人",
       en="the ID number {problem}; this person cannot be checked")
 def id_missing(ctx: Context):
@@ -261,7 +261,7 @@ def _duplicate_groups(ctx: Context) -> list[str]:
     return [OWN_ID, "year"] if ctx.has("year") else [OWN_ID]
 
 
-@rule("ID009", "id-duplicate", "error", "id", kinds=("poverty", "insurance", "contract"),
+@rule("ID009", "id-duplicate", "error", "id", kinds=("poverty", "insurance", "contract"), needs=("id_no",),
       zh="「{label}」{value} 重复：与第 {first_row} 行（{first_name}）是同一个号码",
       en="'{label}' {value} is listed twice: the same number as row {first_row} ({first_name})")
 def id_duplicate(ctx: Context):
@@ -274,8 +274,6 @@ def id_duplicate(ctx: Context):
     Good: 每人每年一行
     Fix: 核实后删除多余的行；如果是两个人用了同一个号码，按户籍更正其中一人的号码。
     """
-    if not ctx.has(OWN_ID):
-        return
     if ctx.kind == "contract" and ctx.has("sign_date"):
         yield _overlapping_contracts(ctx)
         return
@@ -305,6 +303,7 @@ def _overlapping_contracts(ctx: Context) -> Check:
 
 
 @rule("ID010", "id-different-names", "warning", "id", kinds=("poverty", "insurance", "contract", "treatment"),
+      needs=("id_no", "name"),
       zh="「{label}」{value} 在第 {first_row} 行是「{first_name}」，这里却是「{name}」",
       en="'{label}' {value} belongs to '{first_name}' on row {first_row} but to '{name}' here")
 def id_different_names(ctx: Context):
@@ -316,8 +315,6 @@ def id_different_names(ctx: Context):
     Good: 每人用自己的号码。
     Fix: 对照户口簿查出各自的号码，更正抄错的那一行。
     """
-    if not ctx.has(OWN_ID, "name"):
-        return
     group = [OWN_ID]
     named = pl.col("name_key").is_not_null()
 
@@ -328,7 +325,7 @@ def id_different_names(ctx: Context):
                 group=group, scope=listed_twice(OWN_ID), **_pointing_at(first_named, ctx, name=pl.col("name_raw")))
 
 
-@rule("ID011", "id-not-resident-card", "info", "id",
+@rule("ID011", "id-not-resident-card", "info", "id", needs=("id_no",),
       zh="「{label}」{value} 是{document}，不是居民身份证号",
       en="'{label}' {value} is a {document}, not a resident ID number")
 def id_not_resident_card(ctx: Context):
@@ -340,8 +337,6 @@ def id_not_resident_card(ctx: Context):
     Good: 411521196001011232
     Fix: 核实此人身份；确属政策对象的，保留即可。
     """
-    if not ctx.has(OWN_ID):
-        return
     number = pl.col(OWN_ID)
     document = (pl.when(number.str.starts_with(_FOREIGNER))
                 .then(pl.lit(words(ctx, "外国人永久居留身份证", "foreigner's permanent residence ID")))
@@ -350,7 +345,7 @@ def id_not_resident_card(ctx: Context):
                 args={"document": document})
 
 
-@rule("ID006", "id-excel-damaged", "error", "id", at_import=True,
+@rule("ID006", "id-excel-damaged", "error", "id", at_import=True, needs=(("id_no", "head_id_no"),),
       zh="身份证号 {value} 在 Excel 中被存成了数字，后 3 位已经丢失，无法从本文件恢复",
       en="ID number {value} was stored as a number in Excel; its last 3 digits are lost")
 def id_excel_damaged(ctx: Context):

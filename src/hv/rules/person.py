@@ -68,7 +68,7 @@ def _id_is_male() -> pl.Expr:
     return pl.when(valid_id()).then(idnumber.is_male(pl.col(OWN_ID)))
 
 
-@rule("PF001", "sex-contradicts-id", "error", "person",
+@rule("PF001", "sex-contradicts-id", "error", "person", needs=("id_no", "sex"),
       zh="性别「{value}」与身份证号第 17 位不符，应为 {suggestion}",
       en="sex '{value}' contradicts the ID number's 17th digit; it should be {suggestion}")
 def sex_contradicts_id(ctx: Context):
@@ -80,8 +80,6 @@ def sex_contradicts_id(ctx: Context):
     Good: 性别 男，身份证号 411521196001011232
     Fix: 对照身份证原件，更正性别；若性别无误，则是号码录错，请核对号码。
     """
-    if not ctx.has(OWN_ID, "sex"):
-        return
     male = _id_is_male()
     stated = pl.col("sex")
     wrong = stated.is_in(["男", "女"]) & ((stated == "男") != male)
@@ -91,7 +89,7 @@ def sex_contradicts_id(ctx: Context):
 _MONTH_ONLY = r"^\s*\d{4}\s*[年./\-]\s*\d{1,2}\s*月?\s*$"
 
 
-@rule("PF002", "birth-date-contradicts-id", "error", "person",
+@rule("PF002", "birth-date-contradicts-id", "error", "person", needs=("id_no", "birth_date"),
       zh="出生日期 {value} 与身份证号中的 {suggestion} 不符",
       en="birth date {value} contradicts {suggestion} in the ID number")
 def birth_date_contradicts_id(ctx: Context):
@@ -103,8 +101,6 @@ def birth_date_contradicts_id(ctx: Context):
     Good: 出生日期 1960-01-01 或 1960年1月
     Fix: 对照身份证原件更正出生日期；若出生日期无误，则是号码录错。
     """
-    if not ctx.has(OWN_ID, "birth_date"):
-        return
     in_id = idnumber.birth_date(pl.col(OWN_ID))
     month_only = pl.col("birth_date_raw").str.contains(_MONTH_ONLY)
 
@@ -115,7 +111,7 @@ def birth_date_contradicts_id(ctx: Context):
     yield Check(field="birth_date", when=valid_id() & (stated != expected), suggestion=expected)
 
 
-@rule("PF003", "age-contradicts-id", "warning", "person",
+@rule("PF003", "age-contradicts-id", "warning", "person", needs=("id_no", "age"),
       zh="年龄 {value} 与按身份证号算出的 {suggestion} 岁（截至 {ref}）相差超过 {tolerance} 岁",
       en="age {value} differs from {suggestion}, the age by the ID number on {ref}, by more than {tolerance}")
 def age_contradicts_id(ctx: Context):
@@ -127,15 +123,13 @@ def age_contradicts_id(ctx: Context):
     Good: 年龄 60
     Fix: 按身份证号重新计算年龄，或在表中用公式由出生日期计算。
     """
-    if not ctx.has(OWN_ID, "age"):
-        return
     policy = ctx.policy
     computed = id_age(policy.ref_date)
     yield Check(field="age", when=(pl.col("age") - computed).abs() > policy.age_tolerance, suggestion=computed,
                 args={"ref": pl.lit(str(policy.ref_date)), "tolerance": pl.lit(str(policy.age_tolerance))})
 
 
-@rule("PF004", "name-invalid", "error", "person",
+@rule("PF004", "name-invalid", "error", "person", needs=("name",),
       zh="「{label}」不是有效的姓名：{problem}",
       en="'{label}' is not a valid name: {problem}")
 def name_invalid(ctx: Context):
@@ -173,7 +167,7 @@ def _traditional_characters() -> list[str]:
     return [ch for ch in clean.traditional_to_simplified() if not simplified(ch)]
 
 
-@rule("PF005", "name-written-form", "info", "person",
+@rule("PF005", "name-written-form", "info", "person", needs=("name",),
       zh="「{label}」写作「{value}」，{problem}",
       en="'{label}' written '{value}': {problem}")
 def name_written_form(ctx: Context):
@@ -205,7 +199,7 @@ def name_written_form(ctx: Context):
             name.str.extract_all(_OUTSIDE_GBK).list.join(""))})
 
 
-@rule("PF006", "name-length", "warning", "person",
+@rule("PF006", "name-length", "warning", "person", needs=("name",),
       zh="「{label}」「{value}」有 {length} 个字，请核对是否漏字或多字",
       en="'{label}' '{value}' has {length} characters; check for a missing or extra character")
 def name_length(ctx: Context):
@@ -266,7 +260,7 @@ def legacy_code_spelling(ctx: Context):
                     scope=(value.is_not_null() & (raw != value)).fill_null(False))
 
 
-@rule("PF009", "phone-suspect", "warning", "person", kinds=("poverty", "contract"),
+@rule("PF009", "phone-suspect", "warning", "person", kinds=("poverty", "contract"), needs=(("phone", "hh_phone"),),
       zh="「{label}」{value} 可能联系不到本人：{problem}",
       en="'{label}' {value} may not reach the person: {problem}")
 def phone_suspect(ctx: Context):
@@ -292,7 +286,7 @@ def phone_suspect(ctx: Context):
         yield Check(field="phone", when=valid & (households >= SHARED_PHONE_HOUSEHOLDS), args={"problem": problem})
 
 
-@rule("PF010", "education-vs-school", "warning", "person", kinds=("poverty",),
+@rule("PF010", "education-vs-school", "warning", "person", kinds=("poverty",), needs=("education", "school_status"),
       zh="文化程度与在校生状况{problem}",
       en="education and school status {problem}")
 def education_vs_school(ctx: Context):
@@ -303,8 +297,6 @@ def education_vs_school(ctx: Context):
     Good: 在校学生只填 在校生状况；其他人只填 文化程度（在校生状况为空或“非在校生”）
     Fix: 在校学生清空文化程度；非在校生清空在校生状况并填写文化程度。
     """
-    if not ctx.has("education", "school_status"):
-        return
     education = _present("education")
     student = _present("school_status") & ~pl.col("school_status").is_in(NOT_A_STUDENT)
     both = pl.format(words(ctx, "都已填写（「{}」「{}」），只应填一个", "are both filled ('{}', '{}'); fill one"),
@@ -325,6 +317,7 @@ def _school_age_bounds(school: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 
 
 @rule("PF011", "attribute-implausible", "warning", "person", kinds=("poverty",),
+      needs=(("school_status", "labour", "work_months"),),
       zh="「{label}」{value} 不合常理：{problem}",
       en="'{label}' {value} is implausible: {problem}")
 def attribute_implausible(ctx: Context):
@@ -364,6 +357,7 @@ def attribute_implausible(ctx: Context):
 
 
 @rule("PF012", "medical-insurance-flags", "warning", "person", kinds=("poverty",),
+      needs=("resident_insured", "employee_insured"),
       zh="是否参加城乡居民医保「{value}」、是否参加职工医保「{employee}」：{problem}",
       en="resident insurance '{value}', employee insurance '{employee}': {problem}")
 def medical_insurance_flags(ctx: Context):
@@ -375,8 +369,6 @@ def medical_insurance_flags(ctx: Context):
     Good: 城乡居民医保 是，职工医保 否
     Fix: 到医保系统查询实际参保情况后更正；确属重复参保的，办理一方停保；未参保的，尽快办理资助参保。
     """
-    if not ctx.has("resident_insured", "employee_insured"):
-        return
     resident, employee = pl.col("resident_insured"), pl.col("employee_insured")
     problem = (pl.when((resident == YES) & (employee == YES))
                .then(pl.lit(words(ctx, "重复参保", "insured twice")))

@@ -73,6 +73,7 @@ def over_tolerance(a: pl.Expr, b: pl.Expr, tolerance: float) -> pl.Expr:
 
 
 @rule("ST001", "total-cost-mismatch", "error", "settlement", kinds=SETTLEMENT_KINDS,
+      needs=("total_cost", ("self_pay", "cash_pay"), ("basic_pay", "serious_pay", "assist_pay", "supp_pay", "other_pay", "fund_total")),
       zh="医疗费总额 {value} 元与各项支付之和 {suggestion} 元相差 {difference} 元",
       en="total cost {value} differs from the sum of its payments {suggestion} by {difference}")
 def total_cost_mismatch(ctx: Context):
@@ -129,6 +130,7 @@ def payment_amount_invalid(ctx: Context):
 
 
 @rule("ST003", "reimbursement-below-floor", "warning", "settlement", kinds=SETTLEMENT_KINDS,
+      needs=("total_cost", ("self_pay", "cash_pay")),
       zh="贫困患者实际报销比例 {ratio}，低于 {floor}（医疗费总额 {total} 元，个人负担 {value} 元）",
       en="a poor patient's actual reimbursement ratio is {ratio}, below {floor} (total {total}, self pay {value})")
 def reimbursement_below_floor(ctx: Context):
@@ -143,8 +145,6 @@ def reimbursement_below_floor(ctx: Context):
     类别不是空、否、非贫困的行；没有这一列时把整张名单当作贫困患者名单。就诊类别为空按住院，普通门诊
     不在范围内。比例下限由 reimbursement_floor 和 outpatient_chronic_floor 配置。
     """
-    if not ctx.has("total_cost", "self_pay"):
-        return
     yield Check(field="self_pay", when=poor(ctx) & below_floor(ctx),
                 args={"ratio": percent(actual_ratio()), "floor": percent(policy_floor(ctx)),
                       "total": money(pl.col("total_cost"))})
@@ -183,6 +183,7 @@ def written_as(ratio: pl.Expr, unit: pl.Expr) -> pl.Expr:
 
 
 @rule("ST004", "reimbursement-ratio-inconsistent", "warning", "settlement", kinds=SETTLEMENT_KINDS,
+      needs=("reimb_ratio",),
       zh="实际报销比例 {value}：{problem}",
       en="actual reimbursement ratio {value}: {problem}")
 def reimbursement_ratio_inconsistent(ctx: Context):
@@ -196,8 +197,6 @@ def reimbursement_ratio_inconsistent(ctx: Context):
     实际报销比例（分母为医疗费总额）；如果它其实是政策范围内报销比例，请在本地模式中把表头改映射到
     别的字段。相差不超过 ratio_tolerance（默认 0.5 个百分点）不提示。
     """
-    if not ctx.has("reimb_ratio"):
-        return
     stated, unit = pl.col("reimb_ratio"), ratio_unit()
     if ctx.has("total_cost", "self_pay"):
         computed = actual_ratio()
@@ -215,6 +214,7 @@ def reimbursement_ratio_inconsistent(ctx: Context):
 
 
 @rule("ST005", "settlement-dates-implausible", "error", "settlement", kinds=SETTLEMENT_KINDS,
+      needs=(("admit_date", "discharge_date", "settle_date"),),
       zh="日期不合理：{problem}",
       en="implausible dates: {problem}")
 def settlement_dates_implausible(ctx: Context):
@@ -248,6 +248,7 @@ def settlement_dates_implausible(ctx: Context):
 
 
 @rule("ST006", "duplicate-settlement", "warning", "settlement", kinds=SETTLEMENT_KINDS,
+      needs=(("settle_no", "admit_date"),),
       zh="疑似重复结算：{problem}",
       en="probable duplicate settlement: {problem}")
 def duplicate_settlement(ctx: Context):
@@ -275,7 +276,7 @@ def duplicate_settlement(ctx: Context):
                                          same="、".join(labels) if ctx.lang == "zh" else ", ".join(labels))})
 
 
-@rule("ST007", "deposit-charged", "warning", "settlement", kinds=SETTLEMENT_KINDS,
+@rule("ST007", "deposit-charged", "warning", "settlement", kinds=SETTLEMENT_KINDS, needs=("deposit",),
       zh="贫困住院患者交了预交金 {value} 元，未落实“先诊疗后付费”",
       en="a poor inpatient paid a deposit of {value}: 'treatment first, payment later' not applied")
 def deposit_charged(ctx: Context):
@@ -300,6 +301,7 @@ def settlement_year(ctx: Context) -> pl.Expr | None:
 
 
 @rule("ST008", "yearly-self-pay-over-cap", "warning", "settlement", kinds=SETTLEMENT_KINDS,
+      needs=("id_no", ("self_pay", "cash_pay")),
       zh="{period}个人负担累计 {sum} 元，超过年度上限 {cap} 元（这一笔结算后超过）",
       en="self pay {period} adds up to {sum}, over the yearly cap of {cap} (exceeded with this settlement)")
 def yearly_self_pay_over_cap(ctx: Context):
@@ -327,7 +329,7 @@ def yearly_self_pay_over_cap(ctx: Context):
                 args={"period": period, "sum": money(spent.sum().over(person_year)), "cap": money(pl.lit(cap))})
 
 
-@rule("ST009", "fee-waiver-missing", "warning", "settlement", kinds=SETTLEMENT_KINDS,
+@rule("ST009", "fee-waiver-missing", "warning", "settlement", kinds=SETTLEMENT_KINDS, needs=("waiver",),
       zh="贫困住院患者的减免金额为空或 0，本县规定应有费用减免",
       en="a poor inpatient's fee waiver is empty or 0 although the county waives fees for the poor")
 def fee_waiver_missing(ctx: Context):
@@ -347,6 +349,7 @@ def fee_waiver_missing(ctx: Context):
 
 
 @rule("ST010", "serious-insurance-not-paid", "warning", "settlement", kinds=SETTLEMENT_KINDS,
+      needs=("compliant_cost", "basic_pay", "serious_pay"),
       zh="大病保险没有支付，而合规费用减去基本医保支付后有 {over} 元，超过大病保险起付线 {deductible} 元",
       en="serious-illness insurance paid nothing although compliant cost minus basic insurance is {over}, "
          "above its deductible of {deductible}")
