@@ -39,7 +39,7 @@ def check(paths: list[Path | str | ListSpec], config: Config | None = None, *, k
     config = config or Config()
     rules = select_rules(config.rules.select, config.rules.ignore)
     severity = config.rules.severity
-    schemas = load_schemas(config.schema_dirs)
+    schemas = load_schemas(config.schema_dirs, config.vocab)
     started = time.perf_counter()
     imported = import_files(paths or list(config.lists), kind=kind, schemas=schemas, lang=lang,
                             severity=severity, rules=rules)

@@ -148,7 +148,8 @@ def parse_int(s: pl.Expr) -> pl.Expr:
 
 
 def parse_year(s: pl.Expr) -> pl.Expr:
-    return s.str.extract(r"^\s*((?:19|20)\d\d)(?:\D|$)", 1).cast(pl.Int32, strict=False)
+    """2019, 2019年, 2019-09-30, 20190930, 201909 (a 数据日期 or a month) -> 2019."""
+    return s.str.extract(r"^\s*((?:19|20)\d\d)(?:\D|\d{2}(?:\d{2})?(?:\D|$)|$)", 1).cast(pl.Int32, strict=False)
 
 
 def vocab_key(s: pl.Expr) -> pl.Expr:

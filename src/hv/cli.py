@@ -129,7 +129,7 @@ def check_cmd(
             record = ledger.record_run(found, inputs=[getattr(i, "path", i) for i in inputs],
                                        rules=rules_checked(result), mask=mask)
         found = record.findings.filter(pl.col("status") == "new") if new_only else record.findings
-    schemas = load_schemas(cfg.schema_dirs)
+    schemas = load_schemas(cfg.schema_dirs, cfg.vocab)
     report = Report.build(
         found, mask=mask, lang=lang, inputs=[str(getattr(i, "path", i)) for i in inputs],
         rule_names={r.code: r.summary if lang == "zh" else r.name for r in result.rules},
@@ -394,7 +394,7 @@ def match_cmd(
     cfg = load_config(config)
     outputs = list(output or [])
     refuse_inputs(outputs, [left, right])
-    schemas = load_schemas([*cfg.schema_dirs, *(schema_dir or [])])
+    schemas = load_schemas([*cfg.schema_dirs, *(schema_dir or [])], cfg.vocab)
     sides = [import_files([path], schemas=schemas, lang=lang).combined() for path in (left, right)]
     pairs = link(sides[0], sides[1], cfg.link, one_to_one=not many)
     table = links_table(sides[0], sides[1], pairs, lang=lang)
@@ -428,7 +428,8 @@ def import_cmd(
     cfg = load_config(config)
     inputs = _inputs(files, cfg)
     refuse_inputs([p for p in (output, findings_out) if p], [getattr(i, "path", i) for i in inputs])
-    result = import_files(inputs, kind=kind, schemas=load_schemas([*cfg.schema_dirs, *(schema_dir or [])]), lang=lang)
+    result = import_files(inputs, kind=kind, schemas=load_schemas([*cfg.schema_dirs, *(schema_dir or [])], cfg.vocab),
+                          lang=lang)
     read_done = time.perf_counter()
     if output:
         write_table(result.combined(), output)

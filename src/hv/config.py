@@ -34,6 +34,7 @@ DISEASE_SYNONYMS = {
     "糖尿病": ("2型糖尿病", "Ⅱ型糖尿病", "1型糖尿病"), "结核病": ("肺结核",), "高血压": ("原发性高血压", "高血压病"),
 }
 CHRONIC_DISEASES = ("高血压", "糖尿病", "结核病", "严重精神障碍")
+SIGN_SCOPES = ("chronic", "all")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ class Policy:
     money_tolerance: float = 1.0  # yuan: how far money may be off before ST001 fires
     ratio_tolerance: float = 0.005  # a stated ratio may differ this much from the computed one
     followup_min: int = 4  # follow-ups a year for a signed chronic patient
+    # who must have a family-doctor contract: "chronic" (the four chronic diseases, policy from 2019 on)
+    # or "all" (every poor person, where a county chose 应签尽签 for all)
+    sign_scope: str = "chronic"
     age_tolerance: int = 1  # years
     poverty_statuses: tuple[str, ...] = ("未脱贫", "已脱贫", "返贫", "预脱贫", "监测对象")
     serious_diseases: dict[int, tuple[str, ...]] = field(
@@ -117,6 +121,8 @@ class Config:
     lists: tuple[ListSpec, ...] = ()
     link: LinkConfig = field(default_factory=LinkConfig)
     systematic: Systematic = field(default_factory=Systematic)
+    # field -> {spelling: standard value}: a system's own codes, e.g. [vocab.sign_status] "2" = "签约"
+    vocab: dict[str, dict[str, str]] = field(default_factory=dict)
     schema_dirs: tuple[Path, ...] = ()
     source: Path | None = None
 
@@ -139,7 +145,7 @@ def load_config(path: Path | None = None, cwd: Path | None = None) -> Config:
 
 
 def parse_config(doc: dict, path: Path) -> Config:
-    _keys(doc, {"policy", "rules", "lists", "link", "schema_dirs", "report"}, "", path)
+    _keys(doc, {"policy", "rules", "lists", "link", "schema_dirs", "report", "vocab"}, "", path)
     base = path.parent
     return Config(
         policy=_dataclass_from(Policy, doc.get("policy", {}), "policy", path),
@@ -147,6 +153,7 @@ def parse_config(doc: dict, path: Path) -> Config:
         lists=tuple(_list_spec(item, base, path) for item in _as_list(doc.get("lists", []), "lists", path)),
         link=_dataclass_from(LinkConfig, doc.get("link", {}), "link", path),
         systematic=_systematic(doc.get("report", {}), path),
+        vocab=_vocab(doc.get("vocab", {}), path),
         schema_dirs=tuple(base / d for d in _as_list(doc.get("schema_dirs", []), "schema_dirs", path)),
         source=path,
     )
@@ -205,6 +212,10 @@ def _coerce(value, current, key: str, path: Path):
         if isinstance(value, bool) or not isinstance(value, int):
             raise wrong("整数")
         return value
+    if key == "policy.sign_scope":
+        if value not in SIGN_SCOPES:
+            raise wrong("、".join(SIGN_SCOPES))
+        return value
     if isinstance(current, tuple):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise wrong("文字列表")
@@ -219,6 +230,18 @@ def _coerce(value, current, key: str, path: Path):
                 raise wrong("按年份的病种列表，如 2020 = [\"胃癌\", …]") from None
         return {k: tuple(v) if isinstance(v, list) else v for k, v in value.items()}
     return value
+
+
+def _vocab(section: dict, path: Path) -> dict[str, dict[str, str]]:
+    """[vocab.<field>] "spelling" = "standard value" (checked against the schemas when they load)."""
+    _keys(section, set(section), "vocab", path)
+    out = {}
+    for key, spellings in section.items():
+        if not isinstance(spellings, dict) or not all(isinstance(v, str) for v in spellings.values()):
+            raise ConfigError(f"[vocab.{key}] 应写成 \"写法\" = \"标准值\"", f"[vocab.{key}] must map spellings to standard "
+                              "values", file=path)
+        out[key] = {str(k): v for k, v in spellings.items()}
+    return out
 
 
 def _systematic(section: dict, path: Path) -> Systematic:

@@ -24,7 +24,7 @@ from hv.rules.base import REGISTRY, Context, Rule
 from hv.schema import Schema, SchemaSet, load_schemas, normalize_value
 from hv.source import Source
 
-PROVENANCE = ("kind", "file", "sheet", "row", "source")
+PROVENANCE = ("kind", "file", "sheet", "row", "source", "as_of")
 
 
 @dataclass
@@ -274,6 +274,7 @@ def _raw_fields(table: Table, mapping: Mapping, source: Source) -> pl.DataFrame:
     return table.data.select(
         pl.lit(mapping.kind).alias("kind"), pl.lit(source.file).alias("file"), pl.lit(table.grid.sheet).alias("sheet"),
         pl.col(ROW).cast(pl.Int64).alias("row"), pl.lit(source.index, pl.Int32).alias("source"),
+        pl.lit(source.stated_date, pl.Date).alias("as_of"),
         *(pl.col(col.name).alias(key) for key, col in mapping.fields.items()), *alternates)
 
 

@@ -27,6 +27,7 @@ from hv.keys import id_keys, name_sound, person_keys
 # Strongest first: a pair found by several blocks keeps the relation that explains it best.
 ID_RELATIONS = ("same", "excel_damaged", "one_digit", "transposition", "different", "missing")
 NAME_RELATIONS = ("same", "traditional", "homophone", "similar", "different", "missing")
+AGREEING_NAMES = ("same", "traditional", "homophone")  # one name, however written
 
 # The scoring rule: score = ID points + NAME × name similarity² (+ the other facts when the IDs
 # say nothing), clipped to 0–1. GB 11643's check digit catches every single substitution and
@@ -66,7 +67,9 @@ def link(left: pl.DataFrame, right: pl.DataFrame, config: LinkConfig = LinkConfi
     (settlements: many rows per person): each right row in at most one pair.
     """
     exact = _scored(_exact_pairs(_names_and_ids(left), _names_and_ids(right)), config)
-    settled = exact.filter(pl.col("score") >= config.link)
+    # a row linked by its number alone (names that disagree) stays open: its own record may be
+    # found under another number (a twin typed with the sibling's ID)
+    settled = exact.filter((pl.col("score") >= config.link) & pl.col("name_relation").is_in(AGREEING_NAMES))
     # an event list's person stays open: more of their events may come with a typo
     open_left = _open(left, "left_index", settled["left_index"] if one_to_one else None)
     open_right = _open(right, "right_index", settled["right_index"])
@@ -75,6 +78,7 @@ def link(left: pl.DataFrame, right: pl.DataFrame, config: LinkConfig = LinkConfi
     scored = pl.concat([exact, _scored(_features(blocked, open_left, open_right), config)], how="diagonal_relaxed")
     # decided on a narrow frame, then the wide one gathered once, in the order of the result: the
     # exact pairs came in the left list's order, so that gather reads memory nearly in sequence
+    scored = _unambiguous_without_id(scored, config)
     decided = scored.select(*PAIR, "score").with_row_index("pair").filter(pl.col("score") >= config.possible)
     taken = (_one_to_one(decided) if one_to_one else _best_left(decided)).sort(PAIR)["pair"]
     return _with_evidence(scored[taken].with_columns(
@@ -275,7 +279,10 @@ def _score(config: LinkConfig) -> pl.Expr:
     score = (id_points + name_points + pl.when(rel.is_in(["different", "missing"])).then(_other_facts())
              .otherwise(0.0)).clip(0.0, 1.0)
     two_people = (rel == "different") & l_valid & r_valid  # at most a possible link, for a clerk to look at
-    return pl.when(two_people).then(pl.min_horizontal(score, (config.possible + config.link) / 2)).otherwise(score)
+    # a valid number is one person's whatever the names say (CS001 reports two spellings of it)
+    one_number = (rel == "same") & l_valid & r_valid
+    return (pl.when(two_people).then(pl.min_horizontal(score, (config.possible + config.link) / 2))
+            .when(one_number).then(pl.max_horizontal(score, config.link)).otherwise(score))
 
 
 def _other_facts() -> pl.Expr:
@@ -285,6 +292,21 @@ def _other_facts() -> pl.Expr:
 
     return agreement("birth", BIRTH, -BIRTH) + agreement("id_sex", SEX_AGREES, SEX_DIFFERS) + agreement(
         "village_key", SAME_VILLAGE, 0.0)
+
+
+def _unambiguous_without_id(scored: pl.DataFrame, config: LinkConfig) -> pl.DataFrame:
+    """A row without an ID number is its person's when the name (its characters or its sound), the
+    birth date and the village agree, and neither side has another such candidate: then the link
+    is certain. Twins share a birth date and a village but not a name."""
+    rel, name = pl.col("id_relation"), pl.col("name_relation")
+    (l_birth, r_birth), (l_village, r_village) = _side("birth"), _side("village_key")
+    agreeing = ((rel == "missing") & name.is_in(AGREEING_NAMES)
+                & (l_birth == r_birth) & (l_village == r_village)).fill_null(False)
+    if not scored.select(agreeing.any()).item():
+        return scored
+    alone = agreeing & (agreeing.sum().over("left_index") == 1) & (agreeing.sum().over("right_index") == 1)
+    return scored.with_columns(pl.when(alone).then(pl.max_horizontal("score", config.link))
+                               .otherwise(pl.col("score")).alias("score"))
 
 
 # --- one person, one link ---------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -206,9 +206,34 @@ class SchemaSet:
         return list(self.schemas)
 
 
-def load_schemas(extra_dirs: tuple[Path, ...] | list[Path] = ()) -> SchemaSet:
-    """Read the built-in schemas, then merge each extra directory on top, in order."""
-    return _load_schemas(tuple(Path(d) for d in extra_dirs))
+def load_schemas(extra_dirs: tuple[Path, ...] | list[Path] = (), vocab: dict[str, dict[str, str]] | None = None
+                 ) -> SchemaSet:
+    """Read the built-in schemas, then merge each extra directory on top, in order; `vocab` (hv.toml's
+    [vocab]: field -> {spelling: standard value}) adds a system's own codes, e.g. 签约状态 "2" = "签约"."""
+    schemas = _load_schemas(tuple(Path(d) for d in extra_dirs))
+    return _with_vocab(schemas, vocab) if vocab else schemas
+
+
+def _with_vocab(schemas: SchemaSet, vocab: dict[str, dict[str, str]]) -> SchemaSet:
+    for key, spellings in vocab.items():
+        owners = [s.fields[key] for s in schemas if key in s.fields]
+        if not owners:
+            raise ConfigError(f"vocab 中的字段 {key} 不存在（hv schema 可查看字段）", f"vocab names unknown field {key}")
+        standards = set(owners[0].vocab.values())
+        for spelling, standard in spellings.items():
+            if standard not in standards:
+                raise ConfigError(f"vocab.{key} 把「{spelling}」写成「{standard}」，但它不是这个字段的标准值（可用：{'、'.join(sorted(standards))}）",
+                                  f"vocab.{key} maps '{spelling}' to '{standard}', which is not one of the field's "
+                                  f"values ({', '.join(sorted(standards))})")
+    out = {}
+    for schema in schemas:
+        fields = dict(schema.fields)
+        for key, spellings in vocab.items():
+            if key in fields:
+                extra = {normalize_value(k): v for k, v in spellings.items()}
+                fields[key] = replace(fields[key], vocab={**fields[key].vocab, **extra})
+        out[schema.kind] = replace(schema, fields=fields)
+    return SchemaSet(out)
 
 
 @lru_cache(maxsize=8)

@@ -159,9 +159,10 @@ def subsidised_not_enrolled(ctx: Context):
       zh="贫困人口 {name} 在参考日没有有效的家庭医生签约{chronic}",
       en="poor person {name} has no active family-doctor contract at the reference date{chronic}")
 def poor_person_not_signed(ctx: Context):
-    """在册贫困人口在参考日没有有效的家庭医生签约；患高血压、糖尿病、结核病、严重精神障碍的是错误。
+    """在册的慢病贫困人口（高血压、糖尿病、结核病、严重精神障碍）在参考日没有有效的家庭医生签约。
 
-    Why: 贫困人口家庭医生签约服务应做到应签尽签，四类慢病患者必须签约并规范管理。
+    Why: 2018 年起的慢病签约服务方案要求患这四种慢病的贫困人口应签尽签、规范管理。其他贫困人口是否都要
+    签约由各县决定：在 hv.toml 的 [policy] 中写 sign_scope = "all"，本条也会提示（警告）没有签约的其他贫困人口。
     Bad: 花名册中患高血压的李四，签约名单中没有他，或只有一条已解约、已到期的签约。
     Good: 李四有一条签约状态为 签约 或 续约、在参考日有效的签约记录。
     Fix: 安排家庭医生为其签约（慢病患者优先）；已签约但名单中姓名或身份证号写错的，改正名单。
@@ -172,6 +173,8 @@ def poor_person_not_signed(ctx: Context):
     yield Check(when=unsigned & has_chronic, severity="error",
                 args={"name": pl.col("name"), "chronic": pl.lit("（慢病患者）" if zh else " (chronic patient)")},
                 **to_list("contract"))
+    if ctx.policy.sign_scope != "all":  # signing every poor person is a county's choice, not the policy's
+        return
     yield Check(when=unsigned & ~has_chronic, severity="warning", args={"name": pl.col("name"), "chronic": ""},
                 **to_list("contract"))
 
