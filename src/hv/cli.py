@@ -415,6 +415,7 @@ def import_cmd(
     kind: KindOpt = None,
     schema_dir: SchemaDirOpt = None,
     timings: TimingsOpt = False,
+    explain: Annotated[bool, typer.Option("--explain", help="逐列说明 hv 怎样理解每一列：对应的字段和理由。")] = False,
     lang: LangOpt = "zh",
     quiet: QuietOpt = False,
 ) -> None:
@@ -428,15 +429,30 @@ def import_cmd(
     cfg = load_config(config)
     inputs = _inputs(files, cfg)
     refuse_inputs([p for p in (output, findings_out) if p], [getattr(i, "path", i) for i in inputs])
-    result = import_files(inputs, kind=kind, schemas=load_schemas([*cfg.schema_dirs, *(schema_dir or [])], cfg.vocab),
-                          lang=lang)
+    schemas = load_schemas([*cfg.schema_dirs, *(schema_dir or [])], cfg.vocab)
+    result = import_files(inputs, kind=kind, schemas=schemas, lang=lang)
     read_done = time.perf_counter()
     if output:
         write_table(result.combined(), output)
     if findings_out:
         write_table(result.findings, findings_out)
     _print_timings({**result.timings, "write": time.perf_counter() - read_done}, timings)
+    if explain:
+        _print_explanation(result, schemas, lang)
     _print_import_summary(result, lang, quiet)
+
+
+def _print_explanation(result, schemas, lang: str) -> None:
+    from hv.importer import explain
+
+    console = make_console()
+    zh = lang == "zh"
+    for summary in result.sheets:
+        lines, rows = explain(summary, schemas, lang)
+        for line in lines:
+            console.print(line, markup=False)
+        if rows:
+            print_table(console, "", ["列", "表头", "字段", "怎样理解的"] if zh else ["column", "header", "field", "why"], rows)
 
 
 def _print_import_summary(result, lang: str, quiet: bool) -> None:
@@ -542,10 +558,11 @@ def main() -> None:
         sys.exit(ExitCode.ERROR)
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception as exc:  # a bug: still one line and exit 2 for cron, details on request
+    except Exception:  # a bug in hv: still one line and exit 2 for cron; the details only on request
         if os.environ.get("HV_DEBUG"):
             raise
-        typer.echo(f"hv: 内部错误 {type(exc).__name__}: {exc}（设置 HV_DEBUG=1 可查看详细信息）"
-                   if lang != "en" else f"hv: internal error {type(exc).__name__}: {exc} (set HV_DEBUG=1 for "
-                   "details)", err=True)
+        typer.echo("hv: 内部错误：这是 hv 自身的问题，不是名单的错。请把这一行和所用的命令告诉维护人员；"
+                   "设置环境变量 HV_DEBUG=1 再运行可看到详细信息" if lang != "en" else
+                   "hv: internal error: a fault in hv itself, not in the lists. Please report this line and the "
+                   "command; run again with HV_DEBUG=1 for the details", err=True)
         sys.exit(ExitCode.ERROR)

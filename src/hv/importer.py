@@ -48,6 +48,7 @@ class SheetSummary:
     skipped: str | None = None  # why the sheet was not read: empty, hidden, no-header, unknown-kind
     evidence: list[KindEvidence] = field(default_factory=list)  # the kinds it could be, best first
     mapping: Mapping | None = None  # how each column was understood (hv import --explain)
+    embedded: list[Mapping] = field(default_factory=list)  # lists read from the same rows (a roster's 签约 columns)
     stated_date: date | None = None
 
     @property
@@ -116,7 +117,8 @@ def import_files(paths: list[Path | str | ListSpec], *, kind: str | None = None,
                 continue
             usable += 1
             _sheet_notes(table, mapping, schemas[mapping.kind], summary, notes, lang)
-            for part in (mapping, *_embedded(table, mapping, schemas, profiles, spec.columns)):
+            summary.embedded = _embedded(table, mapping, schemas, profiles, spec.columns)
+            for part in (mapping, *summary.embedded):
                 headers.extend({"file": str(path), "sheet": grid.sheet, "field": key, "column": col.qualified,
                                 "letter": col.letter} for key, col in part.fields.items() if part is mapping
                                or key not in mapping.fields)
@@ -254,7 +256,7 @@ def _embedded(table: Table, host: Mapping, schemas: SchemaSet, profiles: dict[st
         if len(own) < EMBEDDED_MIN_FIELDS:
             continue
         identity = {k: c for k, c in host.fields.items() if k in IDENTITY and k in schema.fields}
-        out.append(Mapping(kind, {**identity, **own}, unit=host.unit))
+        out.append(Mapping(kind, {**identity, **own}, choices=mapping.choices, unit=host.unit))
     return out
 
 
@@ -370,3 +372,46 @@ def _layout_words(s: SheetSummary, lang: str) -> list[str]:
                      else f"dropped {s.dropped_repeated_header} repeated header rows")
     return words
 
+
+
+def explain(summary: SheetSummary, schemas: SchemaSet, lang: str = "zh") -> tuple[list[str], list[list[str]]]:
+    """How hv understood one sheet (hv import --explain): lines about the sheet, then one row per
+    column: letter, header, field, and why."""
+    zh = lang == "zh"
+    name = Path(summary.file).name + (f" / {summary.sheet}" if summary.sheet else "")
+    if summary.skipped or summary.mapping is None:
+        return [f"{name}：{summary.skipped}" if zh else f"{name}: {summary.skipped}"], []
+    schema = schemas[summary.kind]
+
+    def label(kind: str) -> str:
+        return schemas[kind].label if zh else schemas[kind].label_en
+
+    lines = [f"{name}：按「{label(summary.kind)}」读取" if zh else f"{name}: read as a {summary.kind} list"]
+    for e in summary.evidence[:3]:
+        reasons = "、".join(e.reasons) if zh else ", ".join(e.reasons)
+        lines.append(f"  {label(e.kind)}：证据 {e.score:g}（{reasons}）" if zh else f"  {e.kind}: evidence {e.score:g} ({reasons})")
+    rows = "–".join(map(str, (summary.header_rows[0], summary.header_rows[-1]))) if len(summary.header_rows) > 1 \
+        else str(summary.header_rows[0])
+    lines.append(f"  表头在第 {rows} 行；读入 {summary.rows:,} 行" if zh else f"  header on row {rows}; {summary.rows:,} rows")
+    if summary.mapping.unit == "household":
+        lines.append("  一户一行：以户主为准" if zh else "  one row per household, named by its head")
+    for part in summary.embedded:
+        own = [k for k in part.fields if k not in IDENTITY]
+        names = "、".join(schemas[part.kind].label_of(k, lang) for k in own) if zh else ", ".join(own)
+        lines.append(f"  同一行里还有「{label(part.kind)}」的列，另作一份{label(part.kind)}核对：{names}" if zh
+                     else f"  the rows also hold {part.kind} columns, checked as a {part.kind} list: {names}")
+    # a column the host list does not use may be understood by a list embedded in it
+    others = {id(c.column): (part.kind, c) for part in summary.embedded for c in part.choices
+              if c.key or c.how in ("ambiguous", "alternate", "misfit")}
+    table = []
+    for choice in summary.mapping.choices:
+        owner, shown = schema, choice
+        if not choice.key and id(choice.column) in others:
+            kind, shown = others[id(choice.column)]
+            owner = schemas[kind]
+        field_text = f"{shown.key}（{owner.label_of(shown.key, lang)}）" if zh and shown.key else (shown.key or "")
+        why = shown.reason(owner, lang)
+        if owner is not schema:
+            why = (f"「{label(owner.kind)}」的列：" if zh else f"{owner.kind} column: ") + why
+        table.append([choice.column.letter, choice.column.qualified, field_text, why])
+    return lines, table
