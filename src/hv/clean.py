@@ -111,11 +111,12 @@ def traditional_to_simplified() -> dict[str, str]:
 def _date_text(s: pl.Expr) -> pl.Expr:
     """`2019年5月10日 00:00` -> `2019-5-10`: one separator, no time of day."""
     s = s.str.strip_chars().str.replace(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "").str.replace_all(r"\s", "")
+    s = s.str.replace(r"^(\d{6,8})\.0+$", "$1")  # 202210 read back as a number
     return s.str.replace_all(r"[年月/.\-]", "-").str.replace(r"[日号]$", "").str.strip_chars("-")
 
 
 def _date_parse(s: pl.Expr) -> pl.Expr:
-    """2019-5-10, 20190510, 2019-5 (the first day) and Excel serials. Two-digit years and a bare
+    """2019-5-10, 20190510, 2019-5 and 201905 (the first day) and Excel serials. Two-digit years and a bare
     year are ambiguous and stay unparsed (reported, not guessed)."""
     serial = s.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False)
     is_serial = s.str.contains(r"^\d{4,5}(\.0+)?$") & ~s.str.contains(r"^(19|20)\d\d$") & serial.is_between(
@@ -125,6 +126,7 @@ def _date_parse(s: pl.Expr) -> pl.Expr:
         pl.when(s.str.contains(r"^\d{4}-\d{1,2}-\d{1,2}$")).then(s.str.to_date("%Y-%m-%d", strict=False)),
         pl.when(s.str.contains(r"^\d{8}$")).then(s.str.to_date("%Y%m%d", strict=False)),
         pl.when(s.str.contains(r"^\d{4}-\d{1,2}$")).then((s + "-1").str.to_date("%Y-%m-%d", strict=False)),
+        pl.when(s.str.contains(r"^(19|20)\d{2}(0[1-9]|1[0-2])$")).then((s + "01").str.to_date("%Y%m%d", strict=False)),
     ).cast(pl.Date)
 
 

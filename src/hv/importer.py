@@ -13,6 +13,7 @@ import polars as pl
 from hv import findings
 from hv.clean import NEEDS_NFKC, clean_frame
 from hv.config import ListSpec
+from hv.derive import derived_fields
 from hv.engine import run_rules
 from hv.errors import InputError
 from hv.layout import SCAN_ROWS, Table, find_table
@@ -122,8 +123,9 @@ def import_files(paths: list[Path | str | ListSpec], *, kind: str | None = None,
                 headers.extend({"file": str(path), "sheet": grid.sheet, "field": key, "column": col.qualified,
                                 "letter": col.letter} for key, col in part.fields.items() if part is mapping
                                or key not in mapping.fields)
-                source = Source(len(sources), str(path), grid.sheet, part.kind, part.unit, frozenset(part.fields),
-                                table.stated_date, embedded=part is not mapping)
+                source = Source(len(sources), str(path), grid.sheet, part.kind, part.unit,
+                                frozenset(part.fields) | set(derived_fields(part)), table.stated_date,
+                                embedded=part is not mapping)
                 sources.append(source)
                 raw = _raw_fields(table, part, source)
                 if source.embedded:  # the roster's people without a word in the embedded columns are not in that list
@@ -204,8 +206,9 @@ def _sheet_mapping(table: Table, summary: SheetSummary, schemas: SchemaSet, kind
             summary.skipped = "unknown-kind"
             return None
         kind = ranked[0].kind
-        if len(ranked) > 1 and ranked[1].score >= ranked[0].score - KIND_MARGIN:
-            a, b = schemas[ranked[0].kind], schemas[ranked[1].kind]
+        rival = next((e for e in ranked[1:] if e.kind not in schemas[kind].embeds), None)
+        if rival is not None and rival.score >= ranked[0].score - KIND_MARGIN:
+            a, b = schemas[kind], schemas[rival.kind]
             notes.append(_note(imp.KIND_UNCERTAIN, lang, grid.file, grid.sheet, table.header_rows[-1],
                                chosen=a.label if lang == "zh" else a.label_en, other=b.label if lang == "zh"
                                else b.label_en, kind=a.kind, other_kind=b.kind))
@@ -273,11 +276,12 @@ def _raw_fields(table: Table, mapping: Mapping, source: Source) -> pl.DataFrame:
     second column of one field is kept as it was written, beside it (`<key>_alt1_raw`)."""
     alternates = [pl.col(col.name).alias(f"{key}_alt{i}_raw")
                   for key, cols in mapping.alternates.items() for i, col in enumerate(cols, 1)]
+    fields = {key: pl.col(col.name) for key, col in mapping.fields.items()} | derived_fields(mapping)
     return table.data.select(
         pl.lit(mapping.kind).alias("kind"), pl.lit(source.file).alias("file"), pl.lit(table.grid.sheet).alias("sheet"),
         pl.col(ROW).cast(pl.Int64).alias("row"), pl.lit(source.index, pl.Int32).alias("source"),
         pl.lit(source.stated_date, pl.Date).alias("as_of"),
-        *(pl.col(col.name).alias(key) for key, col in mapping.fields.items()), *alternates)
+        *(expr.alias(key) for key, expr in fields.items()), *alternates)
 
 
 def _canonical(raw: pl.DataFrame, schema) -> pl.DataFrame:

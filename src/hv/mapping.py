@@ -8,6 +8,7 @@ reason (`hv import --explain` prints them); an ambiguous header is reported, nev
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,7 +104,7 @@ def _understand(col: Column, schema: Schema, profile: Profile | None, pinned: di
     if pin is not None:
         return Choice(col, pin or None, "pinned" if pin else "ignored", score=2.0)
     matches = _merged(schema.match(col.group_candidates, fuzzy=False), schema.match(col.candidates))
-    fitting = [m for m in (_weighed(m, schema, profile) for m in matches) if m is not None]
+    fitting = [m for m in (_weighed(m, schema, profile, col.header) for m in matches) if m is not None]
     if not fitting:
         named = [m for m in matches if m.how in ("exact", "core")]
         if named:  # the header says it is this field; its cells say it is not
@@ -129,9 +130,16 @@ def _merged(*lists: list[HeaderMatch]) -> list[HeaderMatch]:
 UNBACKED = 0.8
 
 
-def _weighed(m: HeaderMatch, schema: Schema, profile: Profile | None) -> HeaderMatch | None:
+# An amount's header that names a base, a standard or a limit (救助基数, 起付标准, 封顶线) is not an
+# amount paid, however much of a paid amount's name it holds.
+NOT_PAID = re.compile(r"基数|标准|比例|限额|上限|封顶|起付")
+
+
+def _weighed(m: HeaderMatch, schema: Schema, profile: Profile | None, header: str) -> HeaderMatch | None:
     """The match as the cells judge it: None when they contradict the field."""
     f = schema.fields[m.key]
+    if f.type == "money" and m.how != "exact" and NOT_PAID.search(header):
+        return None
     yes_no = f.type == "code" and {"是", "否"} <= set(f.vocab.values())
     if not fits(profile, f.type, yes_no):
         return None
@@ -200,10 +208,9 @@ def _told_apart_by_group_only(options: list[tuple[Column, HeaderMatch]]) -> bool
 
 
 def _household_level(result: Mapping, schema: Schema) -> None:
-    """A list of households names each row by its head: 户主姓名 and 户主身份证号 stand for the person."""
-    if any(k in result.fields for k in HEAD_FIELDS):
-        return
-    heads = {k: h for k, h in HEAD_FIELDS.items() if h in result.fields}
+    """A list of households names each row by its head: 户主姓名 and 户主身份证号 stand for the
+    person a member's 姓名 or 身份证号 would (the columns the list lacks)."""
+    heads = {k: h for k, h in HEAD_FIELDS.items() if k not in result.fields and h in result.fields}
     if not heads:
         return
     for key, head in heads.items():

@@ -34,10 +34,10 @@ NO_HEADER = declare(
 )
 
 MISSING_RECOMMENDED = declare(
-    "IMP003", "missing-recommended-column", "warning", "import",
-    zh="缺少列「{label}」，依赖它的核查无法进行",
-    en="column '{label}' is missing; the checks that need it are skipped",
-    doc="""名单缺少一个建议具备的列（必需列缺失时 hv 直接报错退出）。
+    "IMP003", "missing-recommended-column", "info", "import",
+    zh="缺少列「{label}」，依赖它的核查无法进行（见报告中的“未核查”）",
+    en="column '{label}' is missing; the checks that need it are skipped (see \"not checked\" in the report)",
+    doc="""名单缺少一个建议具备的列（必需列缺失时 hv 直接报错退出）；哪些核对因此没有运行，报告的“未核查”一节逐条列出。
 
     Why: 例如花名册没有“户编号”或“与户主关系”，就无法核对户主、家庭人数等家庭户规则。
     Bad: 花名册只有 姓名、身份证号 两列。
@@ -140,15 +140,16 @@ HIDDEN_SHEET = declare(
 )
 
 DUPLICATE_COLUMN = declare(
-    "IMP010", "duplicate-column", "warning", "import",
-    zh="列「{column}」与列「{first}」都对应字段「{label}」，只使用了「{first}」",
-    en="columns '{column}' and '{first}' both map to '{label}'; only '{first}' is used",
-    doc="""两列对应同一个标准字段，hv 只使用第一列。
+    "IMP010", "duplicate-column", "info", "import",
+    zh="列「{column}」与列「{first}」都对应字段「{label}」，核对时使用「{first}」，「{column}」原样保留",
+    en="columns '{column}' and '{first}' both map to '{label}'; '{first}' is checked, '{column}' is kept as written",
+    doc="""两列对应同一个标准字段：hv 用表头最明确、有内容、最靠前的一列核对，另一列原样保留在规范表中。
 
-    Why: 例如同时有“联系电话”和“手机号”，后一列没有参与核对。
-    Bad: 同一表中两列都叫“身份证号”。
-    Good: 每个字段只有一列。
-    Fix: 删除或改名多余的列。
+    Why: 例如同时有“签约后随访次数”的两列，或“纸质签约”“电子签约”；hv 说明它用了哪一列，不会悄悄丢掉另一列。
+    结算金额（如两列“其他”）按各列之和核对。
+    Bad: 同一表中两列都叫“身份证号”，内容却不同。
+    Good: 每个字段只有一列；或两列确是同一回事。
+    Fix: 如果用错了列，在 hv.toml 该文件的 [[lists]] 中用 columns 指定（如 columns = { "电子签约" = "sign_status" }）。
     """,
 )
 

@@ -14,7 +14,8 @@ from hv.rules.base import Check, Context, rule, say
 from hv.rules.household import pointing_at
 
 SETTLEMENT_KINDS = ("settlement", "treatment")
-FUNDS = ("basic_pay", "serious_pay", "assist_pay", "supp_pay", "other_pay")  # fund_total is their sum
+FUNDS = ("basic_pay", "serious_pay", "assist_pay", "supp_pay", "other_pay", "large_pay", "civil_servant_pay")
+# fund_total is their sum
 # Values of 扶贫人员类别 / 是否贫困人口 that say the patient is not poor; an empty cell says so too.
 NOT_POOR = r"(?i)^(否|不是|0|n|no|非.*|普通.*|一般|一般人员|一般人群)$"
 INPATIENT, OUTPATIENT_CHRONIC = "住院", "门诊慢特病"
@@ -73,7 +74,7 @@ def over_tolerance(a: pl.Expr, b: pl.Expr, tolerance: float) -> pl.Expr:
 
 
 @rule("ST001", "total-cost-mismatch", "error", "settlement", kinds=SETTLEMENT_KINDS,
-      needs=("total_cost", ("self_pay", "cash_pay"), ("basic_pay", "serious_pay", "assist_pay", "supp_pay", "other_pay", "fund_total")),
+      needs=("total_cost", "self_pay", (*FUNDS, "fund_total")),
       zh="医疗费总额 {value} 元与各项支付之和 {suggestion} 元相差 {difference} 元",
       en="total cost {value} differs from the sum of its payments {suggestion} by {difference}")
 def total_cost_mismatch(ctx: Context):
@@ -130,7 +131,7 @@ def payment_amount_invalid(ctx: Context):
 
 
 @rule("ST003", "reimbursement-below-floor", "warning", "settlement", kinds=SETTLEMENT_KINDS,
-      needs=("total_cost", ("self_pay", "cash_pay")),
+      needs=("total_cost", "self_pay"),
       zh="贫困患者实际报销比例 {ratio}，低于 {floor}（医疗费总额 {total} 元，个人负担 {value} 元）",
       en="a poor patient's actual reimbursement ratio is {ratio}, below {floor} (total {total}, self pay {value})")
 def reimbursement_below_floor(ctx: Context):
@@ -301,7 +302,7 @@ def settlement_year(ctx: Context) -> pl.Expr | None:
 
 
 @rule("ST008", "yearly-self-pay-over-cap", "warning", "settlement", kinds=SETTLEMENT_KINDS,
-      needs=("id_no", ("self_pay", "cash_pay")),
+      needs=("id_no", "self_pay"),
       zh="{period}个人负担累计 {sum} 元，超过年度上限 {cap} 元（这一笔结算后超过）",
       en="self pay {period} adds up to {sum}, over the yearly cap of {cap} (exceeded with this settlement)")
 def yearly_self_pay_over_cap(ctx: Context):
