@@ -26,7 +26,7 @@ from hv.keys import id_keys, name_sound, person_keys
 
 # Strongest first: a pair found by several blocks keeps the relation that explains it best.
 ID_RELATIONS = ("same", "excel_damaged", "one_digit", "transposition", "different", "missing")
-NAME_RELATIONS = ("same", "traditional", "homophone", "similar", "different", "missing")
+NAME_RELATIONS = ("same", "traditional", "homophone", "dropped", "similar", "different", "missing")
 AGREEING_NAMES = ("same", "traditional", "homophone")  # one name, however written
 
 # The scoring rule: score = ID points + NAME × name similarity² (+ the other facts when the IDs
@@ -43,6 +43,7 @@ SAME_INVALID_ID = 0.55
 TYPO_OF_INVALID_ID = 0.40
 NAME = 0.35
 HOMOPHONE = 0.85               # similarity of a name written with other characters of the same sound
+HOMOPHONE_POINTS = 0.9         # its weight as evidence (and a dropped character's): with a one-digit ID typo, a link
 SIMILAR_NAME = 0.5             # below this the names are different
 # When the IDs say nothing (missing) or disagree, birth date, sex and village speak instead.
 BIRTH = 0.35
@@ -152,6 +153,7 @@ def _blocked_pairs(left: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame:
         _excel_cut(left, right),
         _same(left, right, ["name_pinyin", "birth"]),
         _same(left, right, ["name_key", "village_key"]),
+        _without_id(left, right, ["birth", "village_key"]),
     ], how="diagonal_relaxed")
     rank = pl.col("block").replace_strict(ID_RELATIONS, range(len(ID_RELATIONS)), default=len(ID_RELATIONS))
     return candidates.sort(rank).unique(PAIR, keep="first").select(*PAIR, "block", "pos").collect()
@@ -209,6 +211,16 @@ def _excel_cut(left: pl.LazyFrame, right: pl.LazyFrame) -> pl.LazyFrame:
             .select(*PAIR, block=pl.lit("excel_damaged")))
 
 
+def _without_id(left: pl.LazyFrame, right: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
+    """Pairs agreeing on `keys` where one side has no ID number: a name with a dropped or misread
+    character shares neither its sound nor its key with the right one."""
+    def side(frame: pl.LazyFrame, index: str) -> pl.LazyFrame:
+        return frame.select(index, *keys, no_id=pl.col("id18").is_null()).drop_nulls(keys)
+
+    return (side(left, "left_index").join(side(right, "right_index"), on=keys, suffix="_r")
+            .filter(pl.col("no_id") | pl.col("no_id_r")).select(PAIR))
+
+
 def _same(left: pl.LazyFrame, right: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
     return (left.select("left_index", *keys).drop_nulls()
             .join(right.select("right_index", *keys).drop_nulls(), on=keys).select(PAIR))
@@ -259,9 +271,15 @@ def _names(pairs: pl.DataFrame) -> pl.DataFrame:
         return pl.Series(process.cpdist(left, right, scorer=Levenshtein.normalized_similarity, workers=-1))
 
     best = pl.max_horizontal("characters", HOMOPHONE * pl.col("sound"))
-    fuzzy = pl.DataFrame({"characters": similarity(keys), "sound": similarity(sounds)}).cast(pl.Float64).select(
+    lengths = keys.select(shorter=pl.min_horizontal(pl.all().str.len_chars()), longer=pl.max_horizontal(
+        pl.all().str.len_chars()))
+    # one character left out (王晓明/王明): one edit that shortens the name, never down to a lone surname
+    dropped = ((pl.col("longer") - pl.col("shorter") == 1) & (pl.col("shorter") >= 2)
+               & ((1 - pl.col("characters")) * pl.col("longer") - 1).abs().lt(1e-4))  # float32 from rapidfuzz
+    fuzzy = pl.DataFrame({"characters": similarity(keys), "sound": similarity(sounds)}).cast(pl.Float64).hstack(
+        lengths).select(
         name_similarity=best,
-        name_relation=pl.when(pl.col("sound") == 1).then(pl.lit("homophone"))
+        name_relation=pl.when(pl.col("sound") == 1).then(pl.lit("homophone")).when(dropped).then(pl.lit("dropped"))
         .when(best >= SIMILAR_NAME).then(pl.lit("similar")).otherwise(pl.lit("different")))
     return pl.DataFrame([known[c].scatter(rows, fuzzy[c]) for c in known.columns])
 
@@ -273,9 +291,12 @@ def _score(config: LinkConfig) -> pl.Expr:
         pl.when((rel == "same") & ~(l_valid & r_valid)).then(SAME_INVALID_ID)
         .when(rel.is_in(["one_digit", "transposition"]) & (l_valid == r_valid)).then(TYPO_OF_INVALID_ID)
         .otherwise(rel.replace_strict(ID_POINTS, default=0.0, return_dtype=pl.Float64)))
-    # squared: one other character in a three-character name (0.67) is as often a sibling as a typo
-    name_points = NAME * pl.when(pl.col("name_relation").is_in(["different", "missing"])).then(0.0).otherwise(
-        pl.col("name_similarity") ** 2)
+    # squared: one other character in a three-character name (0.67) is as often a sibling as a typo;
+    # a name that sounds the same is one name written by ear
+    relation = pl.col("name_relation")
+    name_points = NAME * (pl.when(relation.is_in(["different", "missing"])).then(0.0)
+                          .when(relation.is_in(["homophone", "dropped"])).then(HOMOPHONE_POINTS)
+                          .otherwise(pl.col("name_similarity") ** 2))
     score = (id_points + name_points + pl.when(rel.is_in(["different", "missing"])).then(_other_facts())
              .otherwise(0.0)).clip(0.0, 1.0)
     two_people = (rel == "different") & l_valid & r_valid  # at most a possible link, for a clerk to look at
@@ -295,17 +316,25 @@ def _other_facts() -> pl.Expr:
 
 
 def _unambiguous_without_id(scored: pl.DataFrame, config: LinkConfig) -> pl.DataFrame:
-    """A row without an ID number is its person's when the name (its characters or its sound), the
-    birth date and the village agree, and neither side has another such candidate: then the link
-    is certain. Twins share a birth date and a village but not a name."""
+    """A row without an ID number is its person's when the birth date, the village and the name agree
+    and neither side has another such candidate: then the link is certain. The name agrees as
+    written or by sound; only when no candidate's does, a similar name (a dropped or misread
+    character) will do, again only alone. Twins share a birth date and a village but not a name."""
     rel, name = pl.col("id_relation"), pl.col("name_relation")
-    (l_birth, r_birth), (l_village, r_village) = _side("birth"), _side("village_key")
-    agreeing = ((rel == "missing") & name.is_in(AGREEING_NAMES)
-                & (l_birth == r_birth) & (l_village == r_village)).fill_null(False)
-    if not scored.select(agreeing.any()).item():
+    (l_birth, r_birth), (l_village, r_village), (l_sex, r_sex) = _side("birth"), _side("village_key"), _side("id_sex")
+    facts = ((rel == "missing") & (l_birth == r_birth) & (l_village == r_village)
+             & (l_sex.is_null() | r_sex.is_null() | (l_sex == r_sex))).fill_null(False)
+    if not scored.select(facts.any()).item():
         return scored
-    alone = agreeing & (agreeing.sum().over("left_index") == 1) & (agreeing.sum().over("right_index") == 1)
-    return scored.with_columns(pl.when(alone).then(pl.max_horizontal("score", config.link))
+    strong = facts & name.is_in(AGREEING_NAMES)
+    weak = facts & name.is_in(["dropped", "similar"])
+
+    def alone(candidate: pl.Expr, others: pl.Expr) -> pl.Expr:
+        return candidate & (others.sum().over("left_index") == 1) & (others.sum().over("right_index") == 1)
+
+    either = strong | weak
+    certain = alone(strong, strong) | (alone(weak, either) & ~strong.any().over("right_index"))
+    return scored.with_columns(pl.when(certain).then(pl.max_horizontal("score", config.link))
                                .otherwise(pl.col("score")).alias("score"))
 
 
@@ -353,7 +382,8 @@ TEXT = {
         "valid.both": "两个号码都有效", "valid.left": "左表号码有效，右表号码校验不通过",
         "valid.right": "右表号码有效，左表号码校验不通过", "valid.neither": "两个号码校验都不通过",
         "name.same": "姓名相同", "name.traditional": "姓名繁简不同：{left}/{right}",
-        "name.homophone": "姓名同音：{left}/{right}", "name.similar": "姓名相近：{left}/{right}",
+        "name.homophone": "姓名同音：{left}/{right}", "name.dropped": "姓名漏了一个字：{left}/{right}",
+        "name.similar": "姓名相近：{left}/{right}",
         "name.different": "姓名不同：{left}/{right}", "name.missing": "缺少姓名",
         "birth.agrees": "出生日期相同", "birth.differs": "出生日期不同",
         "id_sex.agrees": "性别相同", "id_sex.differs": "性别不同", "village_key.agrees": "同村",
@@ -370,7 +400,8 @@ TEXT = {
         "valid.right": "the right one is valid, the left one fails its check digit",
         "valid.neither": "neither passes its check digit",
         "name.same": "same name", "name.traditional": "same name in traditional characters: {left}/{right}",
-        "name.homophone": "names sound the same: {left}/{right}", "name.similar": "similar names: {left}/{right}",
+        "name.homophone": "names sound the same: {left}/{right}",
+        "name.dropped": "one name lacks a character: {left}/{right}", "name.similar": "similar names: {left}/{right}",
         "name.different": "different names: {left}/{right}", "name.missing": "name missing",
         "birth.agrees": "same birth date", "birth.differs": "different birth dates",
         "id_sex.agrees": "same sex", "id_sex.differs": "different sex", "village_key.agrees": "same village",

@@ -41,3 +41,12 @@ def false_alarms(found: pl.DataFrame, answers: pl.DataFrame, categories: tuple[s
     defect_rows = answers.select("file", "sheet", "row").unique().with_columns(defect=pl.lit(True))
     marked = flagged.join(defect_rows, on=["file", "sheet", "row"], how="left")
     return int(marked["defect"].is_null().sum()), marked.height
+
+
+def precision_recall(found: pl.DataFrame, answers: pl.DataFrame) -> tuple[float, float]:
+    """Over every defect kind: the share of error/warning findings on rows that carry a defect
+    (precision) and the share of injected defects a finding of their rule hits (recall)."""
+    categories = (*SINGLE_LIST, *CROSS_LIST)
+    wrong, total = false_alarms(found, answers, categories)
+    recall = recall_by_kind(found, answers, categories)
+    return 1 - wrong / total if total else 1.0, recall["found"].sum() / recall["injected"].sum()

@@ -17,7 +17,7 @@ from hv.rules.predicates import ACTIVE_CONTRACT, active_contract, flagged_poor, 
 from hv.rules.ids import _address_codes
 
 OTHER_KINDS = ("insurance", "contract", "treatment", "settlement", "death")
-CLOSE_NAMES = ("traditional", "homophone", "similar")
+CLOSE_NAMES = ("traditional", "homophone", "dropped", "similar")
 ID_TYPOS = ("one_digit", "transposition", "excel_damaged")
 PLACE_SUFFIX = r"(村民委员会|村委会|居民委员会|社区居委会|居委会|社区|村)$"
 TOWN_SUFFIX = r"(人民政府|街道办事处|办事处)$"

@@ -16,9 +16,9 @@ import polars as pl
 
 from hv import clean
 from hv.rules.base import Check, Context, rule
-from hv.rules.predicates import (POOR_FLAGS, POOR_WORDS, TREATED, chronic_patient, enrolled, flagged_poor,
-                                 followup_scope, in_scope, linked, not_enrolled, serious_patient, subsidised,
-                                 subsidised_never_enrolled, too_few_followups)
+from hv.rules.predicates import (POOR_FLAGS, POOR_WORDS, TREATED, chronic_patient, contract_start, enrolled,
+                                 flagged_poor, followup_scope, in_scope, linked, not_enrolled, serious_patient,
+                                 subsidised, subsidised_never_enrolled, too_few_followups)
 
 
 def unclaimed(kind: str, ctx: Context) -> pl.Expr:
@@ -278,3 +278,25 @@ def flagged_poor_not_in_roster(ctx: Context):
     if ctx.has("id_no"):
         unlinked = unlinked & ~(pl.col("id_no").is_not_null() & linked().any().over("id_no")).fill_null(False)
     yield Check(field="id_no", when=flagged_poor(ctx) & unlinked, args={"flag": flag})
+
+
+# ---------------------------------------------------------------------------------------------- CV010
+
+
+@rule("CV010", "contract-dates-out-of-order", "warning", "coverage", kinds=("contract",),
+      needs=(("sign_start", "sign_date"), ("followup_date", "sign_end", "stop_date")),
+      zh="「{label}」{value} 早于签约（服务开始）日期 {start}",
+      en="'{label}' {value} is before the contract's start {start}")
+def contract_dates_out_of_order(ctx: Context):
+    """随访、到期或解约的日期早于签约（服务开始）的日期。
+
+    Why: 签约之前不会有签约服务的随访，协议也不会在开始之前到期或解约。日期颠倒说明录错了日期（年份、月日
+    颠倒），或把上一份协议的随访记到了这一份名下，“签而不约”“先约后签”的核查都会因此失真。
+    Bad: 签约日期 2020-03-01，最近随访日期 2019-11-20；或到期日期 2019-02-28。
+    Good: 最近随访日期 2020-11-20，到期日期 2021-02-28。
+    Fix: 对照签约协议和随访记录改正日期。
+    """
+    start = pl.coalesce([pl.col(k) for k in contract_start() if ctx.has(k)])
+    for key in (k for k in ("followup_date", "sign_end", "stop_date") if ctx.has(k)):
+        yield Check(field=key, when=(pl.col(key) < start).fill_null(False), args={"start": start.dt.to_string("%Y-%m-%d")},
+                    needs=(key,))
