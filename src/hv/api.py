@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
 
-from hv import findings, systematic
+from hv import findings, reference, systematic
 from hv import rates as rates_table
-from hv.config import Config, ListSpec
+from hv.config import Config, ListSpec, Policy
 from hv.crosslist import Linked, link_lists
 from hv.engine import run_rules
 from hv.importer import ImportResult, attach_columns, import_files
@@ -27,6 +27,7 @@ class CheckResult:
     linked: Linked | None = None  # the tables with what the other lists say, and the links
     rates: pl.DataFrame = field(default_factory=rates_table.empty)  # hv.rates: by county, 乡镇 and 村
     not_checked: pl.DataFrame = field(default_factory=lambda: not_checked_table([]))  # rules that could not run, where, why
+    policy: Policy = field(default_factory=Policy)  # the policy the run used, with its reference date settled
 
     def count_at_or_above(self, severity: str) -> int:
         levels = {"error": ("error",), "warning": ("error", "warning"), "info": ("error", "warning", "info")}
@@ -44,8 +45,12 @@ def check(paths: list[Path | str | ListSpec], config: Config | None = None, *, k
     imported = import_files(paths or list(config.lists), kind=kind, schemas=schemas, lang=lang,
                             severity=severity, rules=rules)
     read_done = time.perf_counter()
+    config = replace(config, policy=reference.settle(config.policy, imported.tables, imported.sources))
+    labels = {s.kind: s.label if lang == "zh" else s.label_en for s in schemas}
     list_rules = [r for r in rules if r.check is not None and not r.at_import]
-    found = [imported.findings]
+    stale = [f for f in reference.stale_lists(imported.tables, config.policy, labels, lang)
+             if any(r.code == f["rule"] for r in rules)]
+    found = [imported.findings, findings.concat([pl.DataFrame(stale)]) if stale else findings.empty()]
     gaps: list[dict] = []
     linked = link_lists(imported.tables, config, schemas)
     link_done = time.perf_counter()
@@ -65,7 +70,7 @@ def check(paths: list[Path | str | ListSpec], config: Config | None = None, *, k
     rates = rates_table.compute(linked.tables, result, config.policy, schemas, lang)
     timings = {**imported.timings, "read": read_done - started, "link": link_done - read_done,
                "rules": rules_done - link_done, "rates": time.perf_counter() - rules_done}
-    return CheckResult(imported, result, rules, timings, linked, rates, not_checked_table(gaps))
+    return CheckResult(imported, result, rules, timings, linked, rates, not_checked_table(gaps), config.policy)
 
 
 NOT_CHECKED = {"rule": pl.String, "list": pl.String, "file": pl.String, "sheet": pl.String,

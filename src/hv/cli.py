@@ -203,8 +203,8 @@ def _check_config(config: Path | None, select, ignore, ref_date: str | None, sch
     rules = replace(cfg.rules, select=_split(select) or cfg.rules.select, ignore=cfg.rules.ignore + _split(ignore))
     policy = cfg.policy
     if ref_date:
-        policy = replace(cfg.policy, ref_date=parse_config({"policy": {"ref_date": ref_date}},
-                                                           Path("--ref-date")).policy.ref_date)
+        given = parse_config({"policy": {"ref_date": ref_date}}, Path("--ref-date")).policy
+        policy = replace(cfg.policy, ref_date=given.ref_date, ref_date_from=given.ref_date_from)
     return replace(cfg, rules=rules, policy=policy, schema_dirs=cfg.schema_dirs + tuple(schema_dir or []))
 
 
@@ -338,6 +338,10 @@ def rules_cmd(
 
     lang = _lang(lang)
     zh = lang == "zh"
+    if kind is not None:
+        from hv.schema import load_schemas
+
+        load_schemas()[kind]  # noqa: B018 - an unknown kind is one line and exit 2
     chosen = [r for r in REGISTRY.values() if (not prefix or r.code.startswith(prefix.upper()))
               and (not kind or r.applies_to(kind))]
     if not chosen:

@@ -42,6 +42,9 @@ class Policy:
     """The county's policy numbers and lists; every field is a key of [policy] in hv.toml."""
 
     ref_date: date = field(default_factory=date.today)  # the day the lists are judged at
+    # where ref_date came from: "today" (nobody said; a date the lists state replaces it), "config",
+    # "command line" or "list" (the date the lists state: a 填报日期 line, a 数据日期 column)
+    ref_date_from: str = "today"
     year: int | None = None  # the year inspected; default: the year of ref_date
     reimbursement_floor: float = 0.90  # 住院实际报销比例 for the poor
     outpatient_chronic_floor: float = 0.80  # 门诊慢特病
@@ -176,14 +179,35 @@ def _as_list(value, name: str, path: Path) -> list:
 
 
 def _dataclass_from(cls, section: dict, name: str, path: Path):
-    known = {f.name: f for f in fields(cls)}
+    known = {f.name: f for f in fields(cls) if f.name != "ref_date_from"}
     _keys(section, set(known), name, path)
     default = cls()
     values = {}
     for key, value in section.items():
         current = getattr(default, key)
         values[key] = _coerce(value, current, f"{name}.{key}", path)
-    return replace(default, **values)
+    if "ref_date" in values:
+        values["ref_date_from"] = "command line" if path.name == "--ref-date" else "config"
+    made = replace(default, **values)
+    _sensible(made, name, path)
+    return made
+
+
+def _sensible(section, name: str, path: Path) -> None:
+    """Values that parse but make no sense: a negative count, a link threshold under the possible one."""
+    def refuse(key: str, zh: str, en: str) -> None:
+        raise ConfigError(f"{name}.{key} {zh}", f"{name}.{key} {en}", file=path)
+
+    if isinstance(section, Policy):
+        for key in ("followup_min", "age_tolerance", "money_tolerance", "ratio_tolerance", "self_pay_cap",
+                    "serious_deductible"):
+            value = getattr(section, key)
+            if value is not None and value < 0:
+                refuse(key, "不能是负数", "cannot be negative")
+    if isinstance(section, LinkConfig):
+        if not 0 < section.possible <= section.link <= 1:
+            refuse("link", f"（{section.link}）应不小于 possible（{section.possible}），且都在 0 到 1 之间",
+                   f"({section.link}) must be at least possible ({section.possible}), both between 0 and 1")
 
 
 def _coerce(value, current, key: str, path: Path):
@@ -261,10 +285,15 @@ def _systematic(section: dict, path: Path) -> Systematic:
 
 
 def _rules(section: dict, path: Path) -> RulesConfig:
+    from hv.rules.base import REGISTRY  # the catalog, to refuse a code that names no rule
+
     _keys(section, {"select", "ignore", "severity"}, "rules", path)
     severity = section.get("severity", {})
     _keys(severity, set(severity), "rules.severity", path)
     for code, level in severity.items():
+        if REGISTRY and code.upper() not in REGISTRY:
+            raise ConfigError(f"rules.severity 中的「{code}」不是任何规则的代码（hv rules 可列出全部规则）",
+                              f"'{code}' in rules.severity is no rule code (see hv rules)", file=path)
         if level not in ("error", "warning", "info"):
             raise ConfigError(f"rules.severity.{code} 只能是 error、warning 或 info", f"rules.severity.{code} must be "
                               "error, warning or info", file=path)

@@ -226,3 +226,20 @@ HOUSEHOLD_LEVEL = declare(
     Fix: 无需处理；如要核对家庭成员，请同时提供按人的花名册。
     """,
 )
+
+STALE_LIST = declare(
+    "IMP016", "list-dates-long-before-reference", "warning", "import",
+    zh="「{label}」中最晚的日期是 {latest}，比核查基准日 {ref}（{source}）早 {years} 年：如果这是当年的名单，"
+       "请用 --ref-date {suggested} 或在 hv.toml 的 [policy] 中设 ref_date，否则签约、参保、年龄等按今天核对都会出错",
+    en="the latest date in the {label} is {latest}, {years} years before the reference date {ref} ({source}): "
+       "if the list is of that time, pass --ref-date {suggested} or set ref_date in hv.toml's [policy]",
+    doc="""名单里的日期（签约、随访、结算、死亡、数据日期）都比核查基准日早好几年。
+
+    Why: 没有给出核查基准日时 hv 按今天核对。用今天去核对几年前的名单，有效签约都成了“已到期”，年龄、在校
+    年级都差了几岁，指标和问题清单都不可信。名单表头上方写了填报日期、或有“数据日期”列时，hv 会用它；
+    都没有时，hv 说明日期对不上，并给出应设的日期。
+    Bad: 2020 年的签约名单，不带 --ref-date 在 2026 年核对。
+    Good: hv check --ref-date 2020-12-31 签约名单.xlsx，或在 hv.toml 中写 ref_date = 2020-12-31。
+    Fix: 按名单所属的时间设核查基准日。
+    """,
+)
